@@ -1,0 +1,101 @@
+"""The ``archon-code`` command line.
+
+Decision: every subcommand lives in its own module and is imported only when invoked,
+so ``archon-code --help`` and ``judge`` stay fast (no litellm import).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from archon_code.errors import ArchonError
+
+__all__ = ["cli", "main"]
+
+# name -> "module:attribute"; modules are imported lazily.
+COMMANDS = {
+    "judge": "archon_code.cli.judge:judge",
+    "problems": "archon_code.cli.problems:problems",
+    "sandbox": "archon_code.cli.sandbox:sandbox",
+    "solve": "archon_code.cli.solve:solve",
+    "arch": "archon_code.cli.arch:arch",
+    "trace": "archon_code.cli.trace:trace",
+    "bench": "archon_code.cli.bench:bench",
+    "search": "archon_code.cli.search:search",
+    "suggest": "archon_code.cli.suggest:suggest",
+    "precommit": "archon_code.cli.suggest:precommit",
+}
+
+_SHORT_HELP = {
+    "judge": "Judge a solution on a problem's tests in the sandbox.",
+    "problems": "List, show and validate problem sets.",
+    "sandbox": "Build, inspect and clean the Docker sandbox.",
+    "solve": "Solve a problem with an LLM architecture.",
+    "arch": "List, show and validate architectures.",
+    "trace": "Render a run's trace.",
+    "bench": "Benchmark architectures over a problem set.",
+    "search": "Search for the best architecture (ITAS).",
+    "suggest": "Propose verified fixes for a repository's failing tests.",
+    "precommit": "Pre-commit hook: test staged code, propose verified fixes.",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                return None
+            raise
+        return getattr(module, attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, _SHORT_HELP.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(package_name="archon-code")
+def cli() -> None:
+    """Make LLMs write code that is proven to work.
+
+    \b
+    Examples:
+      archon-code judge problems/sum-pairs.yaml solution.py
+      archon-code solve problems/sum-pairs.yaml
+      archon-code bench problems/ --arch single --arch full
+    """
+
+
+def main() -> None:
+    """Entry point: runs the CLI and turns ArchonError into a one-line message, exit 2."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except ArchonError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
