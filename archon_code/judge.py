@@ -1,0 +1,189 @@
+"""The judge: run a candidate on tests in the sandbox and give verdicts.
+
+Outputs are compared on the host (expected outputs never enter the container while a
+candidate runs); custom checkers run in the sandbox in a job of their own afterwards.
+"""
+
+from __future__ import annotations
+
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from typing import Optional, Protocol, Sequence
+
+from archon_code.errors import ProblemError
+from archon_code.sandbox.config import Job, Run
+from archon_code.sandbox.jobs import JobResult
+from archon_code.types import Candidate, ExecResult, Judgement, Problem, TestCase, TestResult, Verdict
+
+__all__ = ["Judge", "JobRunner", "verdict_of"]
+
+_SOURCE = {"py": "sol.py", "cpp": "sol.cpp"}
+_COMPILE = ("g++", "-std=c++17", "-O2", "-pipe", "-o", "sol", "sol.cpp")
+_KEEP_STDOUT = 4096
+_KEEP_STDOUT_UNCHECKED = 1 << 20
+_KEEP_STDERR = 2048
+
+
+class JobRunner(Protocol):
+    """What the judge needs of a sandbox."""
+
+    workers: int
+
+    def run_job(self, job: Job) -> JobResult: ...
+
+
+def _signal_name(number: Optional[int]) -> str:
+    try:
+        return signal.Signals(number).name if number else ""
+    except ValueError:
+        return f"signal {number}"
+
+
+def verdict_of(result: ExecResult, lang: str = "py") -> tuple[Optional[Verdict], str]:
+    """The verdict an execution earns before its output is compared (None: compare it)."""
+    if result.timed_out:
+        return Verdict.TLE, f"time limit exceeded ({result.cpu_s:.2f}s CPU, {result.wall_s:.2f}s wall)"
+    if result.output_limit:
+        return Verdict.OLE, "output limit exceeded"
+    if result.memory_limit or "MemoryError" in result.stderr or "std::bad_alloc" in result.stderr:
+        return Verdict.MLE, f"memory limit exceeded ({result.memory_kb // 1024} MB peak)"
+    if result.signal:
+        return Verdict.RE, f"killed by {_signal_name(result.signal)}"
+    if result.exit_code != 0:
+        if lang == "function" and "AssertionError" in result.stderr:
+            return Verdict.WA, "assertion failed"
+        return Verdict.RE, f"exit code {result.exit_code}"
+    return None, ""
+
+
+class Judge:
+    """Runs candidates on tests through a sandbox (anything with ``run_job``)."""
+
+    def __init__(self, sandbox: JobRunner, *, time_scale: float = 1.0):
+        self.sandbox = sandbox
+        self.time_scale = time_scale
+
+    # public API ------------------------------------------------------------------------
+    def judge(self, problem: Problem, candidate: Candidate, tests: Sequence[TestCase]) -> Judgement:
+        """Verdicts of ``candidate`` on ``tests``, in order."""
+        job = self._job(problem, candidate, tests)
+        result = self.sandbox.run_job(job)
+        if not result.compiled:
+            return self._compile_error(candidate, tests, result)
+        verdicts = [self._pre_verdict(problem, tests[i], r, i) for i, r in enumerate(result.runs)]
+        verdicts += [self._missing(tests[i], i, result.watchdog) for i in range(len(result.runs), len(tests))]
+        verdicts = self._compare(problem, tests, result.runs, verdicts)
+        overall = next((t.verdict for t in verdicts if t.verdict is not Verdict.AC), Verdict.AC)
+        return Judgement(candidate_id=candidate.id, verdict=overall, tests=tuple(verdicts),
+                         compile_output=result.compile.stderr if result.compile else "")
+
+    def judge_many(self, problem: Problem, candidates: Sequence[Candidate],
+                   tests: Sequence[TestCase]) -> list[Judgement]:
+        """Judge several candidates concurrently (one sandbox worker each)."""
+        if not candidates:
+            return []
+        with ThreadPoolExecutor(max_workers=max(1, min(self.sandbox.workers, len(candidates)))) as pool:
+            return list(pool.map(lambda c: self.judge(problem, c, tests), candidates))
+
+    def run_inputs(self, problem: Problem, candidate: Candidate, inputs: Sequence[str]) -> list[ExecResult]:
+        """Raw executions of a stdin/stdout program on each input (no comparison)."""
+        tests = [TestCase(input=text, output=None, kind="generated") for text in inputs]
+        stdio = problem.model_copy(update={"style": "stdio"})
+        result = self.sandbox.run_job(self._job(stdio, candidate, tests))
+        if not result.compiled:
+            return [result.compile] * len(inputs)
+        missing = ExecResult(signal=9, timed_out=result.watchdog, stderr="not run")
+        return list(result.runs) + [missing] * (len(inputs) - len(result.runs))
+
+    # jobs --------------------------------------------------------------------------------
+    def _run(self, problem: Problem, cmd: tuple[str, ...], stdin: Optional[str], keep: int) -> Run:
+        limit = problem.time_limit_s * self.time_scale
+        return Run(cmd=cmd, stdin=stdin, cpu_s=limit, wall_s=2 * limit + 1, memory_mb=problem.memory_limit_mb,
+                   return_bytes=keep, stderr_bytes=_KEEP_STDERR)
+
+    def _job(self, problem: Problem, candidate: Candidate, tests: Sequence[TestCase]) -> Job:
+        files = {_SOURCE[candidate.lang]: candidate.source.encode()}
+        compile_run = None
+        if candidate.lang == "cpp":
+            compile_run = Run(cmd=_COMPILE, cpu_s=60, wall_s=90, memory_mb=0, output_bytes=256 << 20, stderr_bytes=8192)
+        program = ("python3", "sol.py") if candidate.lang == "py" else ("./sol",)
+        inputs, runs = {}, []
+        for i, test in enumerate(tests):
+            if problem.style == "function":
+                inputs[f"t{i}.py"] = (candidate.source + "\n\n" + test.input + "\n").encode()
+                runs.append(self._run(problem, ("python3", f"{{job}}/in/t{i}.py"), None, _KEEP_STDOUT))
+            else:
+                inputs[f"{i}.in"] = test.input.encode()
+                keep = _KEEP_STDOUT_UNCHECKED if test.output is None else 32 << 20
+                runs.append(self._run(problem, program, f"{i}.in", keep))
+        return Job(files=files, inputs=inputs, compile=compile_run, runs=tuple(runs))
+
+    # verdicts ----------------------------------------------------------------------------
+    def _compile_error(self, candidate: Candidate, tests: Sequence[TestCase], result: JobResult) -> Judgement:
+        message = (result.compile.stderr or "compilation failed").strip()[-_KEEP_STDERR:]
+        rows = tuple(TestResult(index=i, kind=t.kind, verdict=Verdict.CE, message="compilation failed")
+                     for i, t in enumerate(tests))
+        return Judgement(candidate_id=candidate.id, verdict=Verdict.CE, tests=rows, compile_output=message)
+
+    def _pre_verdict(self, problem: Problem, test: TestCase, run: ExecResult, index: int) -> TestResult:
+        lang = "function" if problem.style == "function" else "stdio"
+        verdict, message = verdict_of(run, lang)
+        keep = _KEEP_STDOUT_UNCHECKED if test.output is None else _KEEP_STDOUT
+        return TestResult(
+            index=index, kind=test.kind, verdict=verdict or Verdict.AC, cpu_s=run.cpu_s, wall_s=run.wall_s,
+            memory_kb=run.memory_kb, exit_code=run.exit_code, signal=run.signal, stdout=run.stdout[:keep],
+            stderr=run.stderr[-_KEEP_STDERR:], message=message if verdict else "pending",
+        )
+
+    @staticmethod
+    def _missing(test: TestCase, index: int, watchdog: bool) -> TestResult:
+        if watchdog:
+            return TestResult(index=index, kind=test.kind, verdict=Verdict.TLE,
+                              message="not finished: the host watchdog stopped the container")
+        return TestResult(index=index, kind=test.kind, verdict=Verdict.RE,
+                          message="not finished: the program killed the sandbox runner")
+
+    def _compare(self, problem: Problem, tests: Sequence[TestCase], runs: Sequence[ExecResult],
+                 rows: list[TestResult]) -> list[TestResult]:
+        pending = [i for i, row in enumerate(rows) if row.message == "pending"]
+        if problem.style == "function":
+            return [r.model_copy(update={"message": ""}) if i in pending else r for i, r in enumerate(rows)]
+        to_check = [i for i in pending if tests[i].output is not None]
+        outcomes = {i: (True, "") for i in pending}
+        if problem.checker.type == "custom":
+            outcomes.update(self._custom_check(problem, {i: (tests[i], runs[i].stdout) for i in to_check}))
+        else:
+            from archon_code.problems.checkers import check_output
+
+            for i in to_check:
+                outcomes[i] = check_output(problem.checker, tests[i].output, runs[i].stdout, tests[i].input)
+        for i, (ok, message) in outcomes.items():
+            rows[i] = rows[i].model_copy(update={"verdict": Verdict.AC if ok else Verdict.WA, "message": message})
+        return rows
+
+    def _custom_check(self, problem: Problem, items: dict[int, tuple[TestCase, str]]) -> dict[int, tuple[bool, str]]:
+        """Run the problem's checker program in the sandbox: exit 0 accepts, 1 or 2 rejects."""
+        if not items:
+            return {}
+        inputs, runs, order = {}, [], list(items)
+        for i in order:
+            test, actual = items[i]
+            inputs.update({f"{i}.in": test.input.encode(), f"{i}.exp": (test.output or "").encode(),
+                           f"{i}.out": actual.encode()})
+            args = tuple(f"{{job}}/in/{i}.{ext}" for ext in ("in", "exp", "out"))
+            runs.append(Run(cmd=("python3", "checker.py") + args, cpu_s=10, wall_s=20, memory_mb=1024,
+                            return_bytes=2048, stderr_bytes=2048))
+        result = self.sandbox.run_job(Job(files={"checker.py": problem.checker.program.encode()},
+                                          inputs=inputs, runs=tuple(runs)))
+        outcomes = {}
+        for i, run in zip(order, result.runs):
+            if run.exit_code == 0:
+                outcomes[i] = (True, "")
+            elif run.exit_code in (1, 2):
+                outcomes[i] = (False, (run.stdout or run.stderr).strip()[:300] or "rejected by the checker")
+            else:
+                detail = (run.stderr.strip().splitlines() or [f"exit {run.exit_code}"])[-1]
+                raise ProblemError(f"{problem.origin or problem.id}: custom checker crashed on test {i}: {detail}")
+        if len(outcomes) < len(order):
+            raise ProblemError(f"{problem.origin or problem.id}: custom checker did not finish")
+        return outcomes

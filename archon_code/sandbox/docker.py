@@ -1,0 +1,288 @@
+"""The hardened Docker sandbox.
+
+A pool of long-lived containers (one per worker) runs jobs; a job is one candidate's
+compile step and tests, executed by ``sandbox/runner.py`` inside the container with one
+``docker exec``. Containers are reused across jobs (no container per test); the runner
+empties every writable place and kills every leftover process before each test, so
+nothing one candidate writes or starts is seen by another.
+
+Every container: no network (loopback only), read-only root, size-capped tmpfs work dir
+and /tmp, non-root user, all capabilities dropped, no-new-privileges, a pids limit, a
+memory limit with no extra swap, a CPU quota and labels. A host-side watchdog kills a
+container whose job overruns its summed limits.
+
+Decision: the sandbox protects the host and other candidates. It does not hide a job's
+own inputs from the candidate that runs them (they share a uid and a container), which
+is the same trust model as the HumanEval harness; expected outputs never enter the
+container while a candidate runs (outputs are compared on the host).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import secrets
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from archon_code.errors import SandboxError, SandboxUnavailableError
+from archon_code.sandbox.config import Job, Run, SandboxConfig
+from archon_code.sandbox.image import SANDBOX_UID, default_image_tag
+from archon_code.sandbox.jobs import JobResult, parse_records, write_job_dir
+from archon_code.types import ExecResult
+
+__all__ = ["DockerSandbox", "connect", "owner_label", "prune_containers"]
+
+LABEL = "archon-code.sandbox"
+OWNER_LABEL = "archon-code.owner"
+SESSION_LABEL = "archon-code.session"
+_RUNNER = ["python3", "/opt/archon/runner.py"]
+
+
+def owner_label() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def connect(timeout: int = 60):
+    """A Docker client that answers, or SandboxUnavailableError with a one-line reason."""
+    import docker
+
+    try:
+        client = docker.from_env(timeout=timeout)
+        client.ping()
+    except Exception as exc:  # DockerException, requests errors, socket errors
+        where = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+        reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        raise SandboxUnavailableError(
+            f"no Docker engine answers at {where} ({reason}); start dockerd or set DOCKER_HOST"
+        ) from None
+    return client
+
+
+def _owner_alive(owner: str) -> bool:
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # another machine's: not ours to judge
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def prune_containers(client, everything: bool = False) -> list[str]:
+    """Remove sandbox containers left by dead processes (all of them with ``everything``)."""
+    removed = []
+    for container in client.containers.list(all=True, filters={"label": LABEL}):
+        owner = container.labels.get(OWNER_LABEL, "")
+        if everything or not _owner_alive(owner):
+            try:
+                container.remove(force=True)
+                removed.append(container.short_id)
+            except Exception:  # already gone
+                pass
+    return removed
+
+
+@dataclass
+class _Slot:
+    container: object
+    in_dir: Path
+    broken: bool = False
+
+
+class DockerSandbox:
+    """Runs jobs in hardened containers. Use as a context manager; cleanup is in ``__exit__``."""
+
+    def __init__(self, config: Optional[SandboxConfig] = None, client=None):
+        self.config = config or SandboxConfig()
+        self.image = self.config.image or os.environ.get("ARCHON_CODE_SANDBOX_IMAGE") or default_image_tag()
+        self._client = client
+        self._slots: "queue.Queue[_Slot]" = queue.Queue()
+        self._all: list[_Slot] = []
+        self._lock = threading.Lock()
+        self._tmp: Optional[Path] = None
+        self.session = secrets.token_hex(6)
+        """Label value shared by this sandbox's containers (``archon-code.session``)."""
+
+    # lifecycle -------------------------------------------------------------------------
+    def __enter__(self) -> "DockerSandbox":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> None:
+        if self._client is None:
+            self._client = connect()
+        import docker.errors
+
+        try:
+            self._client.images.get(self.image)
+        except docker.errors.ImageNotFound:
+            raise SandboxUnavailableError(
+                f"sandbox image {self.image} is missing: run 'archon-code sandbox build --offline' "
+                "(or 'archon-code sandbox build' with a registry)"
+            ) from None
+        prune_containers(self._client)
+        self._tmp = Path(tempfile.mkdtemp(prefix="archon-sandbox-"))
+        self._tmp.chmod(0o755)
+
+    def close(self) -> None:
+        with self._lock:
+            slots, self._all = self._all, []
+        for slot in slots:
+            self._remove(slot)
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+    @property
+    def workers(self) -> int:
+        return self.config.workers
+
+    # containers ------------------------------------------------------------------------
+    def _create(self) -> _Slot:
+        in_dir = Path(tempfile.mkdtemp(prefix="slot-", dir=self._tmp))
+        in_dir.chmod(0o755)
+        cfg = self.config
+        import docker.errors
+        from docker.types import Ulimit
+
+        try:
+            container = self._client.containers.run(
+                self.image,
+                command=_RUNNER + ["--init"],
+                detach=True,
+                user=f"{SANDBOX_UID}:{SANDBOX_UID}",
+                network_mode="none",
+                read_only=True,
+                tmpfs={"/work": f"size={cfg.work_mb}m,mode=1777,exec", "/tmp": f"size={cfg.tmp_mb}m,mode=1777",
+                       "/out": f"size={cfg.output_mb + 2}m,mode=1777"},
+                shm_size="16m",
+                volumes={str(in_dir): {"bind": "/in", "mode": "ro"}},
+                cap_drop=["ALL"],
+                security_opt=["no-new-privileges"],
+                pids_limit=cfg.pids_limit,
+                mem_limit=f"{cfg.memory_mb}m",
+                memswap_limit=f"{cfg.memory_mb}m",
+                nano_cpus=int(cfg.cpus * 1e9),
+                ulimits=[Ulimit(name="nofile", soft=1024, hard=1024), Ulimit(name="core", soft=0, hard=0)],
+                oom_score_adj=500,
+                hostname="sandbox",
+                environment={},
+                labels={LABEL: "1", OWNER_LABEL: owner_label(), SESSION_LABEL: self.session,
+                        "archon-code.image": self.image},
+            )
+        except docker.errors.APIError as exc:
+            shutil.rmtree(in_dir, ignore_errors=True)
+            raise SandboxError(f"could not start a sandbox container: {exc.explanation or exc}") from None
+        slot = _Slot(container, in_dir)
+        with self._lock:
+            self._all.append(slot)
+        return slot
+
+    def _remove(self, slot: _Slot) -> None:
+        try:
+            slot.container.remove(force=True)
+        except Exception:
+            pass
+        shutil.rmtree(slot.in_dir, ignore_errors=True)
+
+    def _acquire(self) -> _Slot:
+        try:
+            return self._slots.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            room = len(self._all) < self.config.workers
+        return self._create() if room else self._slots.get()
+
+    def _release(self, slot: _Slot) -> None:
+        if slot.broken:
+            with self._lock:
+                if slot in self._all:
+                    self._all.remove(slot)
+            self._remove(slot)
+        else:
+            self._slots.put(slot)
+
+    # jobs ------------------------------------------------------------------------------
+    def run_job(self, job: Job, files_dir: Optional[Path] = None) -> JobResult:
+        """Run ``job`` in a pooled container; safe to call from several threads."""
+        if self._tmp is None:
+            raise SandboxError("the sandbox is not started: use it as a context manager")
+        slot = self._acquire()
+        try:
+            return self._run_in(slot, job, files_dir)
+        except SandboxError:
+            slot.broken = True
+            raise
+        finally:
+            self._release(slot)
+
+    def _run_in(self, slot: _Slot, job: Job, files_dir: Optional[Path]) -> JobResult:
+        write_job_dir(slot.in_dir, job, work_dir="/work", out_dir="/out", wipe=["/tmp", "/dev/shm"], contained=True,
+                      files_dir=files_dir)
+        nonce = secrets.token_hex(16)
+        api = self._client.api
+        fired = threading.Event()
+
+        def watchdog() -> None:
+            fired.set()
+            slot.broken = True
+            try:
+                slot.container.kill()
+            except Exception:
+                pass
+
+        timer = threading.Timer(job.deadline_s(self.config.watchdog_margin_s), watchdog)
+        out, err = bytearray(), bytearray()
+        try:
+            exec_id = api.exec_create(slot.container.id, _RUNNER + ["/in"], environment={"ARCHON_NONCE": nonce},
+                                      user=f"{SANDBOX_UID}:{SANDBOX_UID}")["Id"]
+            timer.start()
+            for chunk_out, chunk_err in api.exec_start(exec_id, stream=True, demux=True):
+                out += chunk_out or b""
+                err += chunk_err or b""
+            timer.cancel()
+            status = None if fired.is_set() else api.exec_inspect(exec_id).get("ExitCode")
+        except Exception as exc:
+            timer.cancel()
+            if fired.is_set():
+                status = None
+            else:
+                raise SandboxError(f"docker exec failed: {str(exc).splitlines()[0][:200]}") from None
+        return parse_records(bytes(out), nonce, job, runner_status=status, runner_stderr=bytes(err), watchdog=fired.is_set())
+
+    def run_project(self, path: Path, command: str, timeout_s: float = 600.0,
+                    memory_mb: Optional[int] = None) -> ExecResult:
+        """Run a shell command in a fresh copy of the folder ``path`` (network off)."""
+        memory = memory_mb or max(256, self.config.memory_mb - 256)
+        run = Run(cmd=("sh", "-c", command), cpu_s=timeout_s, wall_s=timeout_s, memory_mb=memory,
+                  return_bytes=4 << 20, stderr_bytes=1 << 20)
+        result = self.run_job(Job(runs=(run,)), files_dir=Path(path))
+        if not result.runs:
+            return ExecResult(exit_code=None, signal=9, timed_out=result.watchdog, stderr="the sandbox runner was killed")
+        return result.runs[0]
+
+
+def wait_for_engine(seconds: float = 30.0) -> bool:
+    """True once a Docker engine answers (used by set-up scripts)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            connect(timeout=5)
+            return True
+        except SandboxUnavailableError:
+            time.sleep(1)
+    return False

@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""The in-container runner of archon-code's sandbox (standard library only).
+
+Two modes:
+
+``runner.py --init``
+    PID 1 of a sandbox container: reaps orphans and exits on SIGTERM. Keeping a reaper as
+    PID 1 means processes a candidate leaves behind never pile up as zombies.
+
+``runner.py JOB_DIR``
+    Runs one job: ``JOB_DIR/job.json`` names files to place, an optional compile step and
+    a list of runs. Each run gets a fresh working directory, stdin from a regular file,
+    and CPU-time, wall-time, address-space, file-size and process limits. After every run
+    every process of the sandbox user is killed, so nothing a test started survives into
+    the next one. One JSON line per step is written to stdout as it finishes, prefixed by
+    the nonce from ``ARCHON_NONCE`` (the runner makes itself non-dumpable first, so a
+    candidate of the same uid cannot read the nonce or write to the runner's stdout).
+
+The same script runs on the host as the bare baseline of the throughput benchmark.
+"""
+
+from __future__ import annotations
+
+import base64
+import ctypes
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+PR_SET_DUMPABLE = 4
+ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONHASHSEED": "0",
+    "PYTHONUNBUFFERED": "0",
+}
+
+
+def init_main() -> None:
+    """PID 1: reap children forever, exit on SIGTERM/SIGINT."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            time.sleep(0.5)
+
+
+def make_undumpable() -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - non-Linux host
+        pass
+
+
+def emit(nonce: str, record: dict) -> None:
+    sys.stdout.write(nonce + " " + json.dumps(record) + "\n")
+    sys.stdout.flush()
+
+
+def wipe(path: str) -> None:
+    """Empty a directory without removing it (it may be a mount point)."""
+    if not os.path.isdir(path):
+        return
+    for name in os.listdir(path):
+        full = os.path.join(path, name)
+        try:
+            if os.path.isdir(full) and not os.path.islink(full):
+                shutil.rmtree(full, ignore_errors=True)
+            else:
+                os.unlink(full)
+        except OSError:
+            pass
+
+
+def kill_leftovers(contained: bool) -> None:
+    """Kill every process of this uid except ourselves (and PID 1), then wait until gone."""
+    if not contained:
+        return
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    me, deadline = os.getpid(), time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        alive = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
+        if not alive:
+            return
+        for pid in alive:
+            try:
+                os.waitpid(int(pid), os.WNOHANG)
+            except ChildProcessError:
+                pass
+        time.sleep(0.005)
+
+
+def oom_kills() -> int:
+    """The container's OOM-kill counter (cgroup v2 or v1), or 0 when unreadable."""
+    for path in ("/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control"):
+        try:
+            with open(path) as fh:
+                for line in fh:
+                    key, _, value = line.partition(" ")
+                    if key == "oom_kill":
+                        return int(value)
+        except (OSError, ValueError):
+            continue
+    return 0
+
+
+def limiter(run: dict):
+    """preexec_fn: new session, then rlimits for one run."""
+    cpu = int(run.get("cpu_s", 2) + 0.999) + 1
+    mem = int(run.get("memory_mb", 256)) * 1024 * 1024
+    fsize = int(run.get("output_bytes", 32 << 20))
+    nproc = int(run.get("nproc", 0))
+
+    def apply() -> None:
+        os.setsid()
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        if mem > 0:
+            resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+            stack = min(mem, 256 << 20)
+            resource.setrlimit(resource.RLIMIT_STACK, (stack, stack))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if nproc > 0:
+            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+
+    return apply
+
+
+def read_capped(path: str, cap: int) -> tuple[str, bool]:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(cap + 1)
+    except OSError:
+        return "", False
+    return base64.b64encode(data[:cap]).decode("ascii"), len(data) > cap
+
+
+def execute(run: dict, run_dir: str, job: dict, contained: bool) -> dict:
+    """Run one command with its limits in ``run_dir``; return the measured result.
+
+    stdout and stderr go to files on their own file system (``out_dir``), so a program that
+    fills the work directory still leaves its error message readable."""
+    job_dir, out_dir = job["job_dir"], job["out_dir"]
+    wipe(out_dir)
+    out_path = os.path.join(out_dir, "stdout")
+    err_path = os.path.join(out_dir, "stderr")
+    stdin_path = os.path.join(job_dir, run["stdin"]) if run.get("stdin") else os.devnull
+    wall = float(run.get("wall_s", 5.0))
+    oom_before = oom_kills()
+    env = dict(ENV, HOME=run_dir, TMPDIR=run_dir)
+    start = time.monotonic()
+    with open(stdin_path, "rb") as fin, open(out_path, "wb") as fout, open(err_path, "wb") as ferr:
+        try:
+            argv = [arg.replace("{job}", job_dir) for arg in run["cmd"]]
+            proc = subprocess.Popen(argv, stdin=fin, stdout=fout, stderr=ferr, cwd=run_dir, env=env,
+                                    preexec_fn=limiter(run), close_fds=True)
+        except OSError as exc:
+            return {"exit_code": 127, "signal": None, "stderr": base64.b64encode(str(exc).encode()).decode(),
+                    "stdout": "", "cpu_s": 0.0, "wall_s": 0.0, "memory_kb": 0}
+        killed = threading.Event()
+
+        def on_timeout() -> None:
+            killed.set()
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+        timer = threading.Timer(wall, on_timeout)
+        timer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        timer.cancel()
+        proc.returncode = 0  # reaped by wait4; stop Popen from waiting again
+    elapsed = time.monotonic() - start
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # background children left in its session
+    except OSError:
+        pass
+    kill_leftovers(contained)
+    sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+    stdout, truncated = read_capped(out_path, int(run.get("return_bytes", 16 << 20)))
+    stderr, _ = read_capped(err_path, int(run.get("stderr_bytes", 8192)))
+    return {
+        "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+        "signal": sig,
+        "stdout": stdout,
+        "stdout_truncated": truncated,
+        "stderr": stderr,
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 4),
+        "wall_s": round(elapsed, 4),
+        "memory_kb": int(usage.ru_maxrss),
+        "wall_timeout": killed.is_set(),
+        "oom_killed": oom_kills() > oom_before,
+        "output_full": os.path.getsize(out_path) >= int(run.get("output_bytes", 32 << 20)),
+    }
+
+
+def prepare_run_dir(work: str, files_dir: str) -> str:
+    """A fresh run directory holding a copy of the candidate's files."""
+    run_dir = os.path.join(work, "run")
+    shutil.rmtree(run_dir, ignore_errors=True)
+    if os.path.isdir(files_dir):
+        shutil.copytree(files_dir, run_dir, symlinks=False)
+    else:
+        os.makedirs(run_dir)
+    return run_dir
+
+
+def job_main(job_dir: str) -> None:
+    make_undumpable()
+    nonce = os.environ.pop("ARCHON_NONCE", "")
+    with open(os.path.join(job_dir, "job.json")) as fh:
+        job = json.load(fh)
+    contained = bool(job.get("contained", True))
+    work = job["work_dir"]
+    job["job_dir"] = job_dir
+    os.makedirs(job["out_dir"], exist_ok=True)
+    for path in [work] + job.get("wipe", []):
+        wipe(path)
+    kill_leftovers(contained)
+    files_dir = os.path.join(work, "prog")
+    shutil.copytree(os.path.join(job_dir, "files"), files_dir)
+    if job.get("compile"):
+        result = execute(job["compile"], files_dir, job, contained)
+        emit(nonce, {"step": "compile", **result})
+        if result["exit_code"] != 0:
+            emit(nonce, {"step": "done"})
+            return
+    for index, run in enumerate(job.get("runs", [])):
+        run_dir = prepare_run_dir(work, files_dir)
+        for path in job.get("wipe", []):
+            wipe(path)
+        result = execute(run, run_dir, job, contained)
+        emit(nonce, {"step": "run", "index": index, **result})
+        if job.get("stop_on_failure") and (result["exit_code"] != 0 or result["wall_timeout"]):
+            break
+    emit(nonce, {"step": "done"})
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--init"]:
+        init_main()
+    elif len(sys.argv) == 2:
+        job_main(sys.argv[1])
+    else:
+        sys.stderr.write("usage: runner.py --init | runner.py JOB_DIR\n")
+        sys.exit(2)
