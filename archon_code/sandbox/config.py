@@ -37,6 +37,22 @@ class SandboxConfig(BaseModel):
     watchdog_margin_s: float = Field(default=15.0, gt=0)
     """Host-side slack over a job's summed limits before its container is killed."""
 
+    @classmethod
+    def from_env(cls, **overrides) -> "SandboxConfig":
+        """Settings from ``ARCHON_CODE_WORKERS``, ``ARCHON_CODE_SANDBOX_IMAGE`` and
+        ``ARCHON_CODE_SANDBOX_MEMORY_MB``; explicit (non-None) overrides win."""
+        env = {"workers": "ARCHON_CODE_WORKERS", "image": "ARCHON_CODE_SANDBOX_IMAGE",
+               "memory_mb": "ARCHON_CODE_SANDBOX_MEMORY_MB"}
+        values = {key: os.environ[name] for key, name in env.items() if os.environ.get(name)}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls(**values)
+        except ValueError as exc:
+            from archon_code.errors import ConfigError
+
+            first = exc.errors()[0] if hasattr(exc, "errors") else {"loc": ["?"], "msg": str(exc)}
+            raise ConfigError(f"sandbox setting {first['loc'][0]!r}: {first['msg']}") from None
+
 
 class Run(BaseModel):
     """One process to run inside the sandbox."""
