@@ -179,7 +179,7 @@ class Judge:
         for i, run in zip(order, result.runs):
             if run.exit_code == 0:
                 outcomes[i] = (True, "")
-            elif run.exit_code in (1, 2):
+            elif run.exit_code in (1, 2) and "Traceback (most recent call last)" not in run.stderr:
                 outcomes[i] = (False, (run.stdout or run.stderr).strip()[:300] or "rejected by the checker")
             else:
                 detail = (run.stderr.strip().splitlines() or [f"exit {run.exit_code}"])[-1]

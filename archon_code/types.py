@@ -65,7 +65,8 @@ class Checker(_Frozen):
     """Relative tolerance for the float checker."""
     program: Optional[str] = None
     """Source of a custom checker (Python 3). It runs in the sandbox as
-    ``checker INPUT_FILE EXPECTED_FILE OUTPUT_FILE`` and accepts by exiting 0."""
+    ``checker.py INPUT_FILE EXPECTED_FILE OUTPUT_FILE``: exit 0 accepts, exit 1 (or 2) rejects
+    with a reason on stdout; any other ending (an uncaught exception) is a broken checker."""
 
 
 class Solution(_Frozen):
