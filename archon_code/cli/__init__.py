@@ -83,8 +83,9 @@ def cli() -> None:
 
 def main() -> None:
     """Entry point: runs the CLI and turns ArchonError into a one-line message, exit 2."""
+    code = 0
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:
@@ -99,3 +100,5 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+    if isinstance(code, int) and code:
+        sys.exit(code)

@@ -1,0 +1,101 @@
+"""Public tests from a docstring's examples (HumanEval prompts).
+
+``>>> add(2, 3)`` followed by ``5`` becomes ``assert add(2, 3) == 5``. Examples whose call
+or expected value is not a Python expression (statements, prints, reprs of objects) are
+skipped; float results are compared within 1e-6.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+__all__ = ["docstring_asserts", "example_assert"]
+
+_PROMPT = ">>>"
+_QUOTES = ('"""', "'''")
+_ARROWS = (" == ", " ==> ", " => ", " ➞ ", " -> ", " ---> ", " --> ")
+
+
+def _is_expression(text: str) -> bool:
+    try:
+        ast.parse(text, mode="eval")
+    except SyntaxError:
+        return False
+    return True
+
+
+def _literal_call(text: str) -> bool:
+    """``f(1, 'a', [2])``: a call whose arguments are all literals (no free names)."""
+    try:
+        node = ast.parse(text, mode="eval").body
+        if not isinstance(node, ast.Call):
+            return False
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            ast.literal_eval(arg)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+    return True
+
+
+def example_assert(call: str, expected: str) -> Optional[str]:
+    """The assert for one example, or None when it cannot be expressed as one. Both sides
+    are re-printed from their syntax tree, which drops comments (``f(1) # => 2``)."""
+    call, expected = call.strip(), expected.strip()
+    if not call or not expected or call.startswith("print(") or not _literal_call(call):
+        return None
+    try:
+        value = ast.literal_eval(expected)
+        call, expected = ast.unparse(ast.parse(call, mode="eval")), ast.unparse(ast.parse(expected, mode="eval"))
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    if isinstance(value, float):
+        return f"assert abs(({call}) - ({expected})) < 1e-6"
+    if value is None:
+        return f"assert ({call}) is None"
+    return f"assert ({call}) == {expected}"
+
+
+def _examples(lines: list[str]) -> list[tuple[str, str]]:
+    found, i = [], 0
+    while i < len(lines):
+        line = lines[i].strip()
+        i += 1
+        if not line.startswith(_PROMPT):
+            continue
+        call, expected = line[len(_PROMPT):], []
+        while i < len(lines):
+            nxt = lines[i].strip()
+            if not nxt or nxt.startswith(_PROMPT) or nxt.startswith(_QUOTES):
+                break
+            expected.append(nxt)
+            i += 1
+        found.append((call, " ".join(expected)))
+    return found
+
+
+def _arrow_examples(lines: list[str], entry_point: str) -> list[tuple[str, str]]:
+    """``entry(args) == value`` / ``=>`` / ``➞`` / ``->`` lines of prose examples."""
+    found = []
+    for line in (ln.strip() for ln in lines):
+        if not line.startswith(entry_point + "("):
+            continue
+        for sep in _ARROWS:
+            call, _, expected = line.partition(sep)
+            if expected and _is_expression(call):
+                found.append((call, expected))
+                break
+    return found
+
+
+def docstring_asserts(prompt: str, entry_point: Optional[str] = None) -> list[str]:
+    """Assert statements for every parseable example in ``prompt``, in order: ``>>>``
+    examples, and with ``entry_point`` also lines like ``entry(1, 2) == 3``."""
+    lines = prompt.splitlines()
+    examples = _examples(lines) + (_arrow_examples(lines, entry_point) if entry_point else [])
+    asserts = []
+    for call, expected in examples:
+        text = example_assert(call, expected)
+        if text is not None and text not in asserts:
+            asserts.append(text)
+    return asserts
