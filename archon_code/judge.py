@@ -97,8 +97,10 @@ class Judge:
 
     # jobs --------------------------------------------------------------------------------
     def _run(self, problem: Problem, cmd: tuple[str, ...], stdin: Optional[str], keep: int) -> Run:
+        # TLE is decided on CPU time; the wall-clock limit only catches programs that wait
+        # (sleep, blocked reads). Its slack keeps a loaded machine from faking TLEs.
         limit = problem.time_limit_s * self.time_scale
-        return Run(cmd=cmd, stdin=stdin, cpu_s=limit, wall_s=2 * limit + 1, memory_mb=problem.memory_limit_mb,
+        return Run(cmd=cmd, stdin=stdin, cpu_s=limit, wall_s=3 * limit + 2, memory_mb=problem.memory_limit_mb,
                    return_bytes=keep, stderr_bytes=_KEEP_STDERR)
 
     def _job(self, problem: Problem, candidate: Candidate, tests: Sequence[TestCase]) -> Job:
