@@ -1,0 +1,184 @@
+"""Architecture configs: ``{"name": ..., "layers": [[{"type": ..., ...}, ...], ...]}``.
+
+JSON or YAML, in archon-code's own shape or Archon's (ScalingIntelligence/Archon configs:
+``model_type``, ``max_context_length``, ``top_k_generations``, ``unit_test_evaluator``, ...).
+Errors name the file, layer and component (1-based), field, value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, SerializeAsAny, ValidationError
+
+from archon_code.components import component_class
+from archon_code.components.base import ComponentConfig
+from archon_code.errors import ConfigError
+
+__all__ = ["ArchitectureConfig", "dump_architecture", "parse_architecture", "read_config_file"]
+
+_TOP_KEYS = {"name", "description", "layers"}
+_ARCHON_TOP_KEYS = {"custom"}
+_ARCHON_TYPES = {"unit_test_evaluator": "evaluator"}
+_ARCHON_RENAMES = {"max_context_length": "max_tokens", "top_k_generations": "top_k", "unit_test_cap": "num_tests"}
+_MODEL_TYPES = {
+    "Together_API": "together_ai/",
+    "OpenAI_API": "openai/",
+    "Anthropic_API": "anthropic/",
+    "Groq_API": "groq/",
+    "Google_API": "gemini/",
+    "DeepSeek_API": "deepseek/",
+    "OpenRouter_API": "openrouter/",
+    "Bedrock_API": "bedrock/",
+    "litellm": "",
+}
+_LLM_KEYS = ("model", "model_type", "temperature", "max_tokens", "max_context_length", "samples")
+
+
+class ArchitectureConfig(BaseModel):
+    """An architecture: layers run in order, the components of a layer concurrently."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    """Name shown in reports and traces."""
+    description: str = ""
+    """One line about what the architecture does."""
+    layers: tuple[tuple[SerializeAsAny[ComponentConfig], ...], ...]
+    """Each layer is a list of component configs (each a subclass of ComponentConfig)."""
+
+
+def read_config_file(path: Path) -> Any:
+    """Parse a JSON or YAML file (by suffix; unknown suffixes are tried as YAML)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise ConfigError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {first}") from None
+
+
+def _layer_list(layer: Any) -> Any:
+    """Archon also writes a layer as ``{"models": [...]}``."""
+    if isinstance(layer, dict) and set(layer) == {"models"}:
+        return layer["models"]
+    return layer
+
+
+def _is_archon(layers: list) -> bool:
+    return any(isinstance(layer, dict) or any(isinstance(c, dict) and ("model_type" in c or c.get("type") in _ARCHON_TYPES)
+                                              for c in layer)
+               for layer in layers if isinstance(layer, (list, dict)))
+
+
+def _archon_component(raw: dict, where: str) -> dict:
+    """Archon's keys mapped to archon-code's; keys Archon has but that mean nothing here dropped."""
+    data = dict(raw)
+    data["type"] = _ARCHON_TYPES.get(data.get("type"), data.get("type"))
+    model_type = data.pop("model_type", None)
+    if model_type is not None:
+        if model_type not in _MODEL_TYPES:
+            raise ConfigError(f"{where}: field 'model_type': unsupported value {model_type!r}; "
+                              f"allowed: {', '.join(_MODEL_TYPES)}")
+        prefix = _MODEL_TYPES[model_type]
+        if "model" in data and prefix and not str(data["model"]).startswith(prefix):
+            data["model"] = prefix + str(data["model"])
+    for old, new in _ARCHON_RENAMES.items():
+        if old in data:
+            data.setdefault(new, data.pop(old))
+            data.pop(old, None)
+    if data["type"] == "evaluator":
+        for key in _LLM_KEYS:
+            data.pop(key, None)
+    if data["type"] == "generator":
+        data.pop("top_k", None)
+    if data["type"] in ("ranker", "critic", "verifier", "unit_test_generator") and data.get("samples") == 1:
+        data.pop("samples")
+    return data
+
+
+_MESSAGES = {
+    "greater_than_equal": "must be >= {ge}",
+    "greater_than": "must be > {gt}",
+    "less_than_equal": "must be <= {le}",
+    "less_than": "must be < {lt}",
+    "literal_error": "must be {expected}",
+}
+
+
+def _field_error(exc: ValidationError, config_class: type[ComponentConfig]) -> str:
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"]) or "(component)"
+    kind, ctx = err["type"], err.get("ctx", {})
+    if kind == "extra_forbidden":
+        allowed = ", ".join(k for k in config_class.model_fields if k != "type")
+        return f"field '{field}': not allowed here; allowed fields: {allowed or 'none'}"
+    if kind == "missing":
+        return f"field '{field}': required"
+    text = _MESSAGES[kind].format(**ctx) if kind in _MESSAGES else err["msg"][:1].lower() + err["msg"][1:]
+    return f"field '{field}': {text}, got {err.get('input')!r}"
+
+
+def _component(raw: Any, where: str, archon: bool) -> ComponentConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a mapping with a 'type', got {type(raw).__name__}")
+    if "type" not in raw:
+        raise ConfigError(f"{where}: field 'type': required")
+    try:
+        cls = component_class(str(raw["type"]) if not archon else _ARCHON_TYPES.get(raw["type"], str(raw["type"])))
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: field 'type': {exc}") from None
+    data = _archon_component(raw, where) if archon else dict(raw)
+    data["type"] = str(data["type"])
+    config_class = cls.config_class
+    try:
+        return config_class.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{where} ({data['type']}): {_field_error(exc, config_class)}") from None
+
+
+def parse_architecture(data: Any, source: str = "architecture") -> ArchitectureConfig:
+    """Validate a loaded JSON/YAML value; ``source`` (a file name) starts every error message."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping with 'name' and 'layers', got {type(data).__name__}")
+    layers = data.get("layers")
+    if not isinstance(layers, list) or not layers:
+        raise ConfigError(f"{source}: field 'layers': must be a non-empty list of layers, got {layers!r}"[:300])
+    archon = _is_archon(layers)
+    allowed = _TOP_KEYS | (_ARCHON_TOP_KEYS if archon else set())
+    for key in data:
+        if key not in allowed:
+            raise ConfigError(f"{source}: field {key!r}: not allowed; allowed fields: {', '.join(sorted(allowed))}")
+    if data.get("custom"):
+        raise ConfigError(f"{source}: field 'custom': custom Archon components are not supported; "
+                          "name a component class by dotted path in 'type' instead")
+    parsed = []
+    for li, layer in enumerate(layers, 1):
+        layer = _layer_list(layer) if archon else layer
+        if not isinstance(layer, list) or not layer:
+            raise ConfigError(f"{source}: layer {li}: must be a non-empty list of components, got {layer!r}"[:300])
+        parsed.append(tuple(_component(c, f"{source}: layer {li}, component {ci}", archon)
+                            for ci, c in enumerate(layer, 1)))
+    if not any(c.type == "generator" for c in parsed[0]):
+        raise ConfigError(f"{source}: layer 1: must contain a generator, got {[c.type for c in parsed[0]]}")
+    name = data.get("name", Path(source).stem)
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"{source}: field 'name': must be a non-empty string, got {name!r}")
+    return ArchitectureConfig(name=name, description=str(data.get("description", "")), layers=tuple(parsed))
+
+
+def dump_architecture(config: ArchitectureConfig, *, defaults: bool = False) -> dict:
+    """The config as a plain dict in archon-code's shape (non-default fields unless ``defaults``)."""
+    layers = [[{"type": c.type, **c.model_dump(mode="json", exclude_defaults=not defaults, exclude={"type"})}
+               for c in layer] for layer in config.layers]
+    out: dict[str, Any] = {"name": config.name}
+    if config.description:
+        out["description"] = config.description
+    out["layers"] = layers
+    return out

@@ -1,0 +1,192 @@
+"""Run an architecture on a problem: layers in order, components of a layer concurrently.
+
+The runner strips hidden tests before the first layer, meters model usage against the
+budget, traces everything, exits early once a candidate passes every public and every
+trusted generated test, and returns the best candidate by execution evidence.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable, Optional
+
+from pydantic import BaseModel, ConfigDict
+
+from archon_code.architecture.config import ArchitectureConfig
+from archon_code.architecture.trace import Budget, GuardedJudge, MeteredLLM, Tracer
+from archon_code.components import Component, State, component_class, merge_states
+from archon_code.components.base import JudgeLike
+from archon_code.components.evidence import public_passed, rank_by_evidence, score_value, evidence, solved
+from archon_code.components.state import Failure
+from archon_code.errors import LLMError, ProblemError
+from archon_code.llm.base import LLM, Usage
+from archon_code.types import Candidate, Lang, Problem
+
+__all__ = ["DEFAULT_MODEL", "ArchitectureRunner", "SolveResult", "resolve_default_model"]
+
+DEFAULT_MODEL = "local/qwen2.5-coder-1.5b"
+
+
+def resolve_default_model() -> str:
+    """The LLM package's default (ARCHON_CODE_MODEL), else the embedded 1.5B model."""
+    try:
+        from archon_code.llm import default_model
+    except ImportError:
+        import os
+
+        return os.environ.get("ARCHON_CODE_MODEL") or DEFAULT_MODEL
+    return default_model()
+
+
+class SolveResult(BaseModel):
+    """What one run produced."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    problem_id: str
+    architecture: str
+    model: str
+    program: Optional[Candidate]
+    """The chosen program (None when no candidate was produced)."""
+    public_passed: int
+    public_total: int
+    usage: Usage
+    seconds: float
+    candidates_seen: int
+    early_exit: bool
+    """True when the run stopped before its last layer because a candidate was proven."""
+    stopped_by_budget: Optional[str]
+    """calls, tokens, dollars or seconds when a budget stopped the run."""
+    trace_path: Optional[str]
+    generated_tests: int = 0
+    failures: tuple[Failure, ...] = ()
+    """Model calls that failed (never counted as wrong answers)."""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def solved_public(self) -> bool:
+        return self.program is not None and self.public_passed == self.public_total
+
+
+class ArchitectureRunner:
+    """Runs ``config`` with ``llm`` and ``judge``; ``model`` overrides every component's model."""
+
+    def __init__(self, config: ArchitectureConfig, llm: LLM, judge: JudgeLike, *, model: Optional[str] = None,
+                 lang: Lang = "py", budget: Budget = Budget(), trace_path: Optional[Path] = None,
+                 early_exit: bool = True, progress: Optional[Callable[[str], None]] = None) -> None:
+        self.config = config
+        self.llm = llm
+        self.judge = judge
+        self.model = model
+        self.lang = lang
+        self.budget = budget
+        self.trace_path = Path(trace_path) if trace_path else None
+        self.early_exit = early_exit
+        self.progress = progress or (lambda _line: None)
+
+    def _build(self, layer: int, index: int, settings, llm: MeteredLLM, judge: GuardedJudge) -> Component:
+        cls = component_class(settings.type)
+        tag = f"layer{layer}/{settings.type}{index}"
+        model = self.model or getattr(settings, "model", None) or resolve_default_model()
+        if self.model and getattr(settings, "models", ()):
+            settings = settings.model_copy(update={"models": ()})
+        return cls(settings, llm, judge, tag=tag, model=model, lang=self.lang)
+
+    def _run_layer(self, components: list[Component], problem: Problem, state: State,
+                   judge: GuardedJudge) -> State:
+        def one(component: Component) -> State:
+            judge.bind(component.tag)
+            return component.run(problem, state)
+
+        if len(components) == 1:
+            return merge_states(state, [one(components[0])])
+        with ThreadPoolExecutor(max_workers=len(components)) as pool:
+            return merge_states(state, list(pool.map(one, components)))
+
+    def solve(self, problem: Problem) -> SolveResult:
+        """Run every layer (or until early exit / budget) and pick the final program."""
+        if problem.style == "function" and self.lang != "py":
+            raise ProblemError(f"{problem.origin or problem.id}: problem {problem.id!r} is function-style (Python); "
+                               f"lang {self.lang!r} is only for stdio problems")
+        tracer = Tracer(self.trace_path)
+        try:
+            return self._solve(problem.without_hidden(), tracer)
+        finally:
+            tracer.close()
+
+    def run(self, problem: Problem, state: State = State()) -> State:
+        """The architecture as a stage with the components' call shape: ``(problem, state) -> state``
+        (hidden tests stripped, budget enforced, early exit honoured, no final choice)."""
+        tracer = Tracer(None)
+        llm, judge = MeteredLLM(self.llm, self.budget, tracer), GuardedJudge(self.judge, tracer)
+        return self._layers(problem.without_hidden(), state, llm, judge, tracer)[0]
+
+    def _solve(self, problem: Problem, tracer: Tracer) -> SolveResult:
+        llm, judge = MeteredLLM(self.llm, self.budget, tracer), GuardedJudge(self.judge, tracer)
+        tracer.event("run_start", problem=problem.id, architecture=self.config.name, model=self.model,
+                     lang=self.lang, public_tests=len(problem.public_tests), budget=self.budget.model_dump())
+        state, seen, early, stopped = self._layers(problem, State(), llm, judge, tracer)
+        return self._finish(problem, state, llm, judge, tracer, seen, early, stopped)
+
+    def _layers(self, problem: Problem, state: State, llm: MeteredLLM, judge: GuardedJudge,
+                tracer: Tracer) -> tuple[State, int, bool, Optional[str]]:
+        """Run the layers; returns the state, candidates seen, early exit, budget that stopped it."""
+        n_public = len(problem.public_tests)
+        seen, early, stopped = {c.id for c in state.candidates}, False, None
+        for li, layer in enumerate(self.config.layers, 1):
+            stopped = llm.exhausted()
+            if stopped:
+                break
+            started = time.monotonic()
+            components = [self._build(li, ci, s, llm, judge) for ci, s in enumerate(layer)]
+            state = self._run_layer(components, problem, state, judge).model_copy(update={"usage": llm.usage})
+            seen.update(c.id for c in state.candidates)
+            self._report_layer(tracer, li, layer, state, n_public, time.monotonic() - started)
+            stopped = llm.stopped
+            if stopped:
+                break
+            if self.early_exit and li < len(self.config.layers) and solved(state, n_public):
+                early = True
+                self.progress(f"early exit after layer {li}: a candidate passes every public and trusted test")
+                break
+        return state, len(seen), early, stopped
+
+    def _report_layer(self, tracer: Tracer, li: int, layer, state: State, n_public: int, seconds: float) -> None:
+        keys = evidence(state, n_public)
+        rows = [{"id": c.id, "origin": c.origin, "public_passed": keys[c.id][0], "evidence": list(keys[c.id]),
+                 "score": score_value(keys[c.id]), "source": c.source} for c in state.candidates]
+        tracer.event("layer", index=li, components=[c.type for c in layer], seconds=round(seconds, 3),
+                     candidates=rows, tests=len(state.tests), ranking=list(state.ranking),
+                     verified=None if state.verified is None else list(state.verified),
+                     failures=len(state.failures), rejected=len(state.rejected), usage=state.usage.model_dump())
+        best = max((k[0] for k in keys.values()), default=0)
+        self.progress(f"layer {li} ({'+'.join(c.type for c in layer)}): {len(state.candidates)} candidates, "
+                      f"best passes {best}/{n_public} public tests, {len(state.tests)} generated tests, "
+                      f"{state.usage.calls} calls, {seconds:.1f}s")
+
+    def _finish(self, problem: Problem, state: State, llm: MeteredLLM, judge: GuardedJudge, tracer: Tracer,
+                seen: int, early: bool, stopped: Optional[str]) -> SolveResult:
+        n_public = len(problem.public_tests)
+        program, passed = None, 0
+        if state.candidates:
+            best_id = rank_by_evidence(state, n_public, state.ranking)[0]
+            program = state.candidate(best_id)
+            judgement = state.verdicts.get(best_id)
+            if judgement is None:
+                judge.bind("runner")
+                [judgement] = judge.judge_many(problem, [program], problem.public_tests)
+            passed = public_passed(judgement, n_public)
+        elif state.failures and not stopped and not state.rejected:
+            first = state.failures[0]
+            raise LLMError(f"no candidate for {problem.id}: all {len(state.failures)} model calls failed; "
+                           f"first: {first.message}")
+        result = SolveResult(
+            problem_id=problem.id, architecture=self.config.name, model=self.model or resolve_default_model(),
+            program=program, public_passed=passed, public_total=n_public, usage=llm.usage,
+            seconds=round(time.monotonic() - tracer.start, 3), candidates_seen=seen, early_exit=early,
+            stopped_by_budget=stopped, trace_path=str(self.trace_path) if self.trace_path else None,
+            generated_tests=len(state.tests), failures=state.failures, notes=state.notes)
+        tracer.event("run_end", result=result.model_dump(mode="json"))
+        return result

@@ -1,0 +1,192 @@
+"""Run traces (JSONL) and the metered wrappers that feed them.
+
+Every LLM call (tag, model, messages, text, usage), every execution (candidates, tests,
+verdicts) and every layer's candidates and scores become one JSON line. The wrappers also
+enforce the run's budget (:class:`MeteredLLM`) and that no hidden test ever reaches the
+judge (:class:`GuardedJudge`).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from archon_code.components.base import BudgetExceeded, JudgeLike
+from archon_code.errors import ArchonError, ConfigError, LLMError
+from archon_code.llm.base import LLM, Completion, Message, Usage
+from archon_code.types import Candidate, ExecResult, Judgement, Problem, TestCase
+
+__all__ = ["Budget", "GuardedJudge", "MeteredLLM", "Tracer", "read_trace"]
+
+_CLIP = 4000
+
+
+def _clip(text: str, limit: int = _CLIP) -> str:
+    return text if len(text) <= limit else text[:limit] + f"... [{len(text) - limit} more]"
+
+
+class Budget(BaseModel):
+    """Limits of one run; None is unlimited. The run stops cleanly when one is reached."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    calls: Optional[int] = Field(default=None, ge=1)
+    """Most model calls (cache hits do not count)."""
+    tokens: Optional[int] = Field(default=None, ge=1)
+    """Most prompt + completion tokens."""
+    dollars: Optional[float] = Field(default=None, gt=0)
+    """Most dollars of model cost."""
+    seconds: Optional[float] = Field(default=None, gt=0)
+    """Most wall seconds of the whole run."""
+
+
+class Tracer:
+    """Appends JSON lines to ``path`` (or keeps nothing when ``path`` is None). Thread-safe."""
+
+    def __init__(self, path: Optional[Path]) -> None:
+        self.path = path
+        self.start = time.monotonic()
+        self._lock = threading.Lock()
+        self._file = None
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = path.open("w", encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError(f"trace file {path}: cannot write: {exc.strerror or exc}") from None
+
+    def event(self, kind: str, **data: Any) -> None:
+        if self._file is None:
+            return
+        record = {"t": round(time.monotonic() - self.start, 3), "event": kind, **data}
+        line = json.dumps(record, default=str)
+        with self._lock:
+            self._file.write(line + "\n")
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+class MeteredLLM:
+    """Wraps the run's LLM: adds up usage, enforces the budget, traces every call."""
+
+    def __init__(self, inner: LLM, budget: Budget, tracer: Tracer) -> None:
+        self.inner = inner
+        self.budget = budget
+        self.tracer = tracer
+        self.usage = Usage()
+        self.stopped: Optional[str] = None
+        self._lock = threading.Lock()
+
+    def exhausted(self) -> Optional[str]:
+        """Which budget is used up (calls, tokens, dollars, seconds), if any."""
+        b, u = self.budget, self.usage
+        if b.calls is not None and u.calls >= b.calls:
+            return "calls"
+        if b.tokens is not None and u.tokens >= b.tokens:
+            return "tokens"
+        if b.dollars is not None and u.cost_usd >= b.dollars:
+            return "dollars"
+        if b.seconds is not None and time.monotonic() - self.tracer.start >= b.seconds:
+            return "seconds"
+        return None
+
+    def complete(self, messages: Sequence[Message], *, model: str, temperature: float = 0.0,
+                 max_tokens: int = 1024, sample: int = 0, tag: str = "") -> Completion:
+        with self._lock:
+            which = self.exhausted()
+            if which is not None:
+                self.stopped = self.stopped or which
+                raise BudgetExceeded(which, f"{which} budget used up before a call by {tag} ({model})")
+        try:
+            done = self.inner.complete(messages, model=model, temperature=temperature, max_tokens=max_tokens,
+                                       sample=sample, tag=tag)
+        except LLMError as exc:
+            self.tracer.event("llm_error", tag=tag, model=model, sample=sample, error=str(exc))
+            raise
+        with self._lock:
+            self.usage = self.usage + done.usage
+        self.tracer.event("llm_call", tag=tag, model=model, sample=sample, temperature=temperature,
+                          messages=[dict(m) for m in messages], text=done.text, cached=done.cached,
+                          usage=done.usage.model_dump())
+        return done
+
+
+def _test_view(test: TestCase) -> dict:
+    return {"input": _clip(test.input, 400), "output": None if test.output is None else _clip(test.output, 400),
+            "kind": test.kind, "trust": test.trust, "source": test.source}
+
+
+def _judgement_view(j: Judgement) -> dict:
+    return {"verdict": j.verdict.value, "tests": [t.verdict.value for t in j.tests],
+            "compile_output": _clip(j.compile_output, 400)}
+
+
+class GuardedJudge:
+    """Wraps the judge: refuses hidden tests (an internal error if it ever happens), traces
+    every execution under the tag bound to the calling thread."""
+
+    def __init__(self, inner: JudgeLike, tracer: Tracer) -> None:
+        self.inner = inner
+        self.tracer = tracer
+        self._local = threading.local()
+        self.calls: list[tuple[str, tuple[TestCase, ...]]] = []
+
+    def bind(self, tag: str) -> None:
+        self._local.tag = tag
+
+    @property
+    def tag(self) -> str:
+        return getattr(self._local, "tag", "runner")
+
+    def _guard(self, problem: Problem, tests: Sequence[TestCase]) -> None:
+        if problem.hidden_tests or problem.generated_tests or any(t.kind == "hidden" for t in tests):
+            raise ArchonError(f"internal error: {self.tag} tried to run hidden tests of {problem.id}")
+
+    def judge_many(self, problem: Problem, candidates: Sequence[Candidate],
+                   tests: Sequence[TestCase]) -> list[Judgement]:
+        self._guard(problem, tests)
+        self.calls.append((self.tag, tuple(tests)))
+        judgements = self.inner.judge_many(problem, list(candidates), list(tests))
+        self.tracer.event("execution", tag=self.tag, call="judge_many",
+                          candidates=[c.id for c in candidates], tests=[_test_view(t) for t in tests],
+                          verdicts={c.id: _judgement_view(j) for c, j in zip(candidates, judgements)})
+        return judgements
+
+    def run_inputs(self, problem: Problem, candidate: Candidate, inputs: Sequence[str]) -> list[ExecResult]:
+        self._guard(problem, ())
+        self.calls.append((self.tag, tuple(TestCase(input=i, kind="generated") for i in inputs)))
+        results = self.inner.run_inputs(problem, candidate, list(inputs))
+        self.tracer.event("execution", tag=self.tag, call="run_inputs", candidates=[candidate.id],
+                          source=_clip(candidate.source, 2000), inputs=[_clip(i, 400) for i in inputs],
+                          results=[{"exit_code": r.exit_code, "stdout": _clip(r.stdout, 400),
+                                    "stderr": _clip(r.stderr, 400), "timed_out": r.timed_out} for r in results])
+        return results
+
+
+def read_trace(path: Path) -> list[dict]:
+    """The events of a trace file; a clear error for a missing or corrupt file."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"trace file {path}: cannot read: {exc.strerror or exc}") from None
+    events = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            raise ConfigError(f"trace file {path}: line {number} is not JSON") from None
+        if not isinstance(record, dict) or "event" not in record:
+            raise ConfigError(f"trace file {path}: line {number} has no 'event' field")
+        events.append(record)
+    return events

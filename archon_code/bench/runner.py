@@ -1,0 +1,181 @@
+"""Run architectures over problems, grade each final program on tests the pipeline never saw.
+
+The seam is a *solver factory*: ``factory(arch, sample) -> solve`` where
+``solve(problem) -> SolveResult``-like (fields program, public_passed, public_total, usage,
+candidates_seen, early_exit, stopped_by_budget). :func:`architecture_solvers` builds one
+over :class:`archon_code.architecture.ArchitectureRunner`; tests may pass any other.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from typing import Any, Callable, Iterable, Literal, Mapping, Optional, Protocol, Sequence
+
+from archon_code.bench.store import BenchRecord, ResultStore, record_key
+from archon_code.errors import ConfigError, ProblemError
+from archon_code.llm.base import Completion, LLM, Message
+from archon_code.types import Candidate, Judgement, Problem, TestCase
+
+__all__ = ["BenchTask", "OffsetLLM", "SolverFactory", "architecture_solvers", "plan_tasks", "run_bench",
+           "run_task"]
+
+Solve = Callable[[Problem], Any]
+SolverFactory = Callable[[str, int], Solve]
+TestSelection = Literal["hidden", "all"]
+
+_SAMPLE_STRIDE = 1000
+"""Draw ``s`` of a bench asks the model for sample indices ``s * 1000 + i``."""
+
+
+class Grader(Protocol):
+    def judge(self, problem: Problem, candidate: Candidate, tests: Sequence[TestCase]) -> Judgement: ...
+
+
+class BenchTask(tuple):
+    """(arch, problem, sample) — a plain tuple with names."""
+
+    __slots__ = ()
+
+    def __new__(cls, arch: str, problem: Problem, sample: int) -> "BenchTask":
+        return super().__new__(cls, (arch, problem, sample))
+
+    arch = property(lambda self: self[0])
+    problem = property(lambda self: self[1])
+    sample = property(lambda self: self[2])
+
+    @property
+    def key(self) -> str:
+        return record_key(self.arch, self.problem.id, self.sample)
+
+
+class OffsetLLM:
+    """An LLM that shifts every ``sample`` index, so draw ``s`` of a bench is an independent
+    draw (the cache keys on the sample index). Draw 0 is unshifted: it shares ``solve``'s cache."""
+
+    def __init__(self, llm: LLM, draw: int):
+        self.llm = llm
+        self.offset = draw * _SAMPLE_STRIDE
+
+    def complete(self, messages: Sequence[Message], *, model: str, temperature: float = 0.0,
+                 max_tokens: int = 1024, sample: int = 0, tag: str = "") -> Completion:
+        return self.llm.complete(messages, model=model, temperature=temperature, max_tokens=max_tokens,
+                                 sample=sample + self.offset, tag=tag)
+
+
+def plan_tasks(archs: Sequence[str], problems: Sequence[Problem], samples: int) -> list[BenchTask]:
+    """Every (arch, problem, sample), problem-major so early results cover every arch."""
+    if samples < 1:
+        raise ConfigError(f"option 'samples': must be >= 1, got {samples}")
+    return [BenchTask(a, p, s) for p in problems for s in range(samples) for a in archs]
+
+
+def run_task(task: BenchTask, solve: Solve, grader: Grader, tests: TestSelection = "hidden") -> BenchRecord:
+    """Solve (without hidden tests), then grade the final program. Infrastructure faults and
+    crashes become ``error`` records; a :class:`ConfigError` propagates (the bench is wrong)."""
+    start = time.monotonic()
+    base = {"arch": task.arch, "problem": task.problem.id, "sample": task.sample}
+    try:
+        result = solve(task.problem.without_hidden())
+        _raise_on_unreachable_model(result)
+        fields = _solve_fields(result)
+        fields.update(_grade(task.problem, result.program, grader, tests))
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - recorded, retried on resume
+        message = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
+        return BenchRecord(**base, status="error", error=message, seconds=time.monotonic() - start)
+    return BenchRecord(**base, **fields, seconds=time.monotonic() - start)
+
+
+class ModelUnavailable(Exception):
+    """No program because every model call failed: an infrastructure error, not a fail."""
+
+
+def _raise_on_unreachable_model(result: Any) -> None:
+    failures = [f for f in getattr(result, "failures", ()) if getattr(f, "kind", "") == "llm"]
+    if result.program is None and failures:
+        raise ModelUnavailable(f"no program and {len(failures)} failed model calls; first: {failures[0].message}")
+
+
+def _solve_fields(result: Any) -> dict:
+    usage = result.usage
+    return {
+        "public_passed": result.public_passed, "public_total": result.public_total,
+        "calls": usage.calls + usage.cached_calls, "cached_calls": usage.cached_calls,
+        "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
+        "cost_usd": usage.cost_usd, "candidates_seen": result.candidates_seen,
+        "early_exit": bool(result.early_exit), "stopped_by_budget": result.stopped_by_budget,
+    }
+
+
+def _grade(problem: Problem, program: Optional[Candidate], grader: Grader, tests: TestSelection) -> dict:
+    graded = problem.tests(tests)
+    if not graded:
+        raise ProblemError(f"{problem.origin or problem.id}: no {tests} tests to grade the program with")
+    if program is None:
+        return {"status": "fail", "graded_total": len(graded)}
+    judgement = grader.judge(problem, program, graded)
+    return {"status": "pass" if judgement.accepted else "fail", "graded_passed": judgement.passed,
+            "graded_total": len(graded), "verdict": judgement.verdict.value, "program": program.source}
+
+
+def run_bench(
+    tasks: Sequence[BenchTask],
+    factory: SolverFactory,
+    grader: Grader,
+    store: ResultStore,
+    *,
+    tests: TestSelection = "hidden",
+    workers: int = 1,
+    on_record: Optional[Callable[[BenchRecord, bool], None]] = None,
+) -> list[BenchRecord]:
+    """Run the tasks not already in ``store`` (``workers`` at a time), appending each record as
+    it finishes. ``on_record(record, fresh)`` is told of every record (stored ones first,
+    ``fresh=False``). Returns the records of ``tasks`` in task order (errors included)."""
+    done = store.load()
+    wanted = {t.key for t in tasks}
+    results = {k: r for k, r in done.items() if k in wanted}
+    for record in results.values():
+        if on_record:
+            on_record(record, False)
+    todo = [t for t in tasks if t.key not in results]
+    for record in _execute(todo, factory, grader, tests, max(1, workers)):
+        store.append(record)
+        results[record.key] = record
+        if on_record:
+            on_record(record, True)
+    return [results[t.key] for t in tasks if t.key in results]
+
+
+def _execute(todo: Sequence[BenchTask], factory: SolverFactory, grader: Grader, tests: TestSelection,
+             workers: int) -> Iterable[BenchRecord]:
+    if workers == 1:
+        for task in todo:
+            yield run_task(task, factory(task.arch, task.sample), grader, tests)
+        return
+    pending, queue = set(), list(reversed(todo))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        while queue or pending:
+            while queue and len(pending) < workers:
+                task = queue.pop()
+                pending.add(pool.submit(run_task, task, factory(task.arch, task.sample), grader, tests))
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield future.result()
+
+
+def architecture_solvers(configs: Mapping[str, Any], llm: LLM, judge: Any, *, model: Optional[str] = None,
+                         lang: str = "py", budget: Any = None) -> SolverFactory:
+    """A solver factory over :class:`ArchitectureRunner`: a fresh runner per task, draw ``s``
+    through :class:`OffsetLLM`."""
+    from archon_code.architecture import ArchitectureRunner
+
+    def make(arch: str, sample: int) -> Solve:
+        options = {"model": model, "lang": lang}
+        if budget is not None:
+            options["budget"] = budget
+        runner = ArchitectureRunner(configs[arch], OffsetLLM(llm, sample) if sample else llm, judge, **options)
+        return runner.solve
+
+    return make

@@ -1,0 +1,126 @@
+"""Summaries of bench records: pass@1, pass@k and cost per architecture and per problem."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable, Optional, Sequence
+
+from pydantic import BaseModel, ConfigDict
+
+from archon_code.bench.passk import mean_pass_at_k
+from archon_code.bench.store import BenchRecord
+
+__all__ = ["ArchSummary", "BenchSummary", "Cell", "summarize", "format_table"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Cell(_Frozen):
+    """One (architecture, problem) outcome over its draws."""
+
+    passed: int = 0
+    """Draws whose final program passed every graded test."""
+    draws: int = 0
+    """Draws that finished (errors excluded)."""
+    errors: int = 0
+    calls: int = 0
+    """LLM calls over the finished draws."""
+    tokens: int = 0
+    cost_usd: float = 0.0
+    seconds: float = 0.0
+    """Wall seconds over the finished draws."""
+
+
+class ArchSummary(_Frozen):
+    """One architecture over the problem set. Costs are means per finished draw."""
+
+    arch: str
+    problems: int
+    """Problems with at least one finished draw."""
+    draws: int
+    errors: int
+    solved: int
+    """Problems solved by at least one draw."""
+    pass_at_1: float
+    pass_at_k: dict[int, float]
+    """Unbiased pass@k for k = 1, 2, 5, 10, ... up to the draws per problem."""
+    calls: float
+    tokens: float
+    cost_usd: float
+    seconds: float
+    total_calls: int
+    total_tokens: int
+    total_cost_usd: float
+    total_seconds: float
+
+
+class BenchSummary(_Frozen):
+    archs: tuple[ArchSummary, ...]
+    problems: tuple[str, ...]
+    grid: dict[str, dict[str, Cell]]
+    """problem id -> arch -> cell."""
+
+
+def _ks(max_draws: int) -> list[int]:
+    ks = [k for k in (1, 2, 5, 10, 20, 50, 100) if k <= max_draws]
+    if max_draws not in ks:
+        ks.append(max_draws)
+    return ks
+
+
+def summarize(records: Iterable[BenchRecord], archs: Optional[Sequence[str]] = None) -> BenchSummary:
+    """Aggregate records (any order; one per key) into per-arch and per-problem figures."""
+    records = list(records)
+    arch_order = list(archs) if archs else list(dict.fromkeys(r.arch for r in records))
+    problems = list(dict.fromkeys(r.problem for r in records))
+    grid: dict[str, dict[str, Cell]] = {p: {} for p in problems}
+    by_arch: dict[str, list[BenchRecord]] = defaultdict(list)
+    for record in records:
+        by_arch[record.arch].append(record)
+        grid[record.problem][record.arch] = _add(grid[record.problem].get(record.arch, Cell()), record)
+    summaries = tuple(_arch_summary(a, by_arch.get(a, []), grid) for a in arch_order)
+    return BenchSummary(archs=summaries, problems=tuple(problems), grid=grid)
+
+
+def _add(cell: Cell, record: BenchRecord) -> Cell:
+    if record.status == "error":
+        return cell.model_copy(update={"errors": cell.errors + 1})
+    return Cell(passed=cell.passed + (record.status == "pass"), draws=cell.draws + 1, errors=cell.errors,
+                calls=cell.calls + record.calls, tokens=cell.tokens + record.tokens,
+                cost_usd=cell.cost_usd + record.cost_usd, seconds=cell.seconds + record.seconds)
+
+
+def _arch_summary(arch: str, records: list[BenchRecord], grid: dict[str, dict[str, Cell]]) -> ArchSummary:
+    cells = [row[arch] for row in grid.values() if arch in row and row[arch].draws > 0]
+    finished = [r for r in records if r.status != "error"]
+    counts = [(c.draws, c.passed) for c in cells]
+    max_draws = max((c.draws for c in cells), default=1)
+    n = len(finished) or 1
+    total_calls = sum(r.calls for r in finished)
+    total_tokens = sum(r.tokens for r in finished)
+    total_cost = sum(r.cost_usd for r in finished)
+    total_seconds = sum(r.seconds for r in finished)
+    return ArchSummary(
+        arch=arch, problems=len(cells), draws=len(finished), errors=len(records) - len(finished),
+        solved=sum(c.passed > 0 for c in cells), pass_at_1=mean_pass_at_k(counts, 1),
+        pass_at_k={k: mean_pass_at_k(counts, k) for k in _ks(max_draws)},
+        calls=total_calls / n, tokens=total_tokens / n, cost_usd=total_cost / n, seconds=total_seconds / n,
+        total_calls=total_calls, total_tokens=total_tokens, total_cost_usd=total_cost, total_seconds=total_seconds,
+    )
+
+
+def format_table(summary: BenchSummary) -> str:
+    """A fixed-width terminal table, one row per architecture."""
+    ks = sorted({k for a in summary.archs for k in a.pass_at_k if k > 1})
+    head = ["arch", "problems", "solved", "pass@1"] + [f"pass@{k}" for k in ks] + [
+        "calls/p", "tokens/p", "$/p", "s/p", "errors"]
+    rows = [head]
+    for a in summary.archs:
+        rows.append([a.arch, str(a.problems), str(a.solved), f"{a.pass_at_1:.3f}"]
+                    + [f"{a.pass_at_k[k]:.3f}" if k in a.pass_at_k else "-" for k in ks]
+                    + [f"{a.calls:.1f}", f"{a.tokens:.0f}", f"{a.cost_usd:.4f}", f"{a.seconds:.1f}", str(a.errors)])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
+    return "\n".join(lines)

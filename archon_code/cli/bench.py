@@ -1,0 +1,80 @@
+"""``archon-code bench``: benchmark architectures over a problem set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from archon_code.errors import ConfigError
+
+__all__ = ["bench"]
+
+
+def _ids(value: Optional[str]) -> Optional[tuple[str, ...]]:
+    if not value:
+        return None
+    ids = tuple(i.strip() for i in value.split(",") if i.strip())
+    return ids or None
+
+
+@click.command()
+@click.argument("problems", type=click.Path(exists=True))
+@click.option("--arch", "archs", multiple=True, required=True, envvar="ARCHON_CODE_BENCH_ARCH",
+              help="Preset name or architecture file; repeat to compare several.")
+@click.option("--model", envvar="ARCHON_CODE_MODEL", default=None, help="Model for every component (overrides the architecture's).")
+@click.option("--workers", type=click.IntRange(1), default=1, envvar="ARCHON_CODE_WORKERS", show_default=True,
+              help="Tasks run at once.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder [default: bench-runs/<hash of the options>].")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N problems.")
+@click.option("--ids", default=None, help="Only these problem ids (comma-separated).")
+@click.option("--samples", type=click.IntRange(1), default=1, show_default=True, help="Draws per problem, for pass@k.")
+@click.option("--tests", type=click.Choice(["hidden", "all"]), default="hidden", show_default=True,
+              help="Tests the final program is graded on.")
+@click.option("--lang", type=click.Choice(["py", "cpp"]), default="py", show_default=True, help="Language generated.")
+@click.option("--budget-calls", type=click.IntRange(1), default=None, envvar="ARCHON_CODE_BUDGET_CALLS",
+              help="LLM calls allowed per problem.")
+@click.option("--budget-tokens", type=click.IntRange(1), default=None, envvar="ARCHON_CODE_BUDGET_TOKENS",
+              help="Tokens allowed per problem.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the LLM answer cache.")
+@click.option("--resume/--fresh", default=True, show_default=True,
+              help="Keep finished records in OUT/results.jsonl, or start over.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: int, out: Optional[Path],
+          limit: Optional[int], ids: Optional[str], samples: int, tests: str, lang: str, budget_calls: Optional[int],
+          budget_tokens: Optional[int], no_cache: bool, resume: bool, as_json: bool) -> None:
+    """Run every architecture on every problem; grade the final programs on hidden tests.
+
+    Results are appended to OUT/results.jsonl as they finish, so rerunning the same
+    command after an interruption recomputes nothing that finished. Writes OUT/report.html.
+    Exit 0 when done, 1 when some tasks ended in infrastructure errors (rerun to retry).
+
+    \b
+    Examples:
+      archon-code bench problems/ --arch single --arch full
+      archon-code bench ../shared/data/mbpp.jsonl --limit 30 --arch single --arch codet --samples 3
+    """
+    from archon_code.bench.session import BenchOptions, load_configs, open_engine, out_dir_for, run, settings_of
+    from archon_code.bench.summary import format_table
+
+    try:
+        options = BenchOptions(problems=problems, archs=archs, model=model, samples=samples, tests=tests,
+                               limit=limit, ids=_ids(ids), lang=lang, budget_calls=budget_calls,
+                               budget_tokens=budget_tokens)
+    except ValueError as exc:
+        raise ConfigError(f"bench options: {exc}") from None
+    configs = load_configs(options.archs)
+    out_dir = out or out_dir_for(options, configs)
+    click.echo(f"bench: results in {out_dir}", err=True)
+    with open_engine(cache=not no_cache, workers=workers) as (llm, judge):
+        result = run(options, configs, out_dir, llm=llm, judge=judge, workers=workers, fresh=not resume)
+    if as_json:
+        click.echo(json.dumps(result.to_json(settings_of(options)), indent=2))
+    else:
+        click.echo(format_table(result.summary))
+        click.echo(f"\n{result.new} new records; report: {out_dir / 'report.html'}")
+    if any(a.errors for a in result.summary.archs):
+        raise click.exceptions.Exit(1)

@@ -1,0 +1,101 @@
+"""Execution evidence: what the verdict matrix says about each candidate (pure functions).
+
+A candidate's evidence, compared lexicographically (higher is better):
+
+1. public tests passed;
+2. trust-weighted agreement with generated tests (sum of the trust of generated tests passed);
+3. cluster size: how many candidates behave identically on every test (same verdicts and
+   same outputs) -- CodeT's dual agreement / AlphaCode's clustering.
+
+LLM opinions never enter the key; they only order candidates whose keys are equal.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Optional, Sequence
+
+from archon_code.components.state import State
+from archon_code.types import Judgement, TestCase, Verdict
+
+__all__ = [
+    "TRUSTED",
+    "Evidence",
+    "evidence",
+    "passes_public",
+    "public_passed",
+    "rank_by_evidence",
+    "score_value",
+    "solved",
+]
+
+TRUSTED = 0.8
+"""Generated tests with at least this trust count for early exit."""
+
+Evidence = tuple[int, float, int]
+
+
+def public_passed(judgement: Optional[Judgement], n_public: int) -> int:
+    """Public tests (the first ``n_public`` of the matrix) the candidate passed."""
+    if judgement is None:
+        return 0
+    return sum(1 for t in judgement.tests if t.kind == "public" and t.index < n_public and t.verdict is Verdict.AC)
+
+
+def passes_public(judgement: Optional[Judgement], n_public: int) -> bool:
+    """True only when the judgement covers and passes every public test."""
+    return judgement is not None and public_passed(judgement, n_public) == n_public
+
+
+def _generated_ac(judgement: Judgement, n_public: int, tests: Sequence[TestCase]) -> list[int]:
+    return [t.index - n_public for t in judgement.tests
+            if t.kind == "generated" and t.verdict is Verdict.AC and 0 <= t.index - n_public < len(tests)]
+
+
+def _signature(judgement: Optional[Judgement]) -> tuple:
+    if judgement is None or judgement.verdict is Verdict.CE:
+        return ("none",)
+    return tuple((t.index, t.verdict.value, " ".join(t.stdout.split())) for t in judgement.tests)
+
+
+def evidence(state: State, n_public: int) -> dict[str, Evidence]:
+    """Evidence key of every candidate in ``state``."""
+    signatures = {c.id: _signature(state.verdicts.get(c.id)) for c in state.candidates}
+    clusters = Counter(signatures.values())
+    result: dict[str, Evidence] = {}
+    for cand in state.candidates:
+        judgement = state.verdicts.get(cand.id)
+        if judgement is None:
+            result[cand.id] = (0, 0.0, 0)
+            continue
+        gen = sum(state.tests[i].trust for i in _generated_ac(judgement, n_public, state.tests))
+        cluster = clusters[signatures[cand.id]] if signatures[cand.id] != ("none",) else 0
+        result[cand.id] = (public_passed(judgement, n_public), round(gen, 9), cluster)
+    return result
+
+
+def score_value(key: Evidence) -> float:
+    """One number per evidence key, ordered as the keys (for display and ``State.scores``)."""
+    pub, gen, cluster = key
+    return pub * 1_000_000.0 + round(gen * 1000.0) + min(cluster, 999) / 1000.0
+
+
+def rank_by_evidence(state: State, n_public: int, tiebreak: Sequence[str] = ()) -> list[str]:
+    """Candidate ids best first; equal evidence is ordered by ``tiebreak`` then creation order."""
+    keys = evidence(state, n_public)
+    order = {cid: i for i, cid in enumerate(tiebreak)}
+    position = {c.id: i for i, c in enumerate(state.candidates)}
+    return sorted(keys, key=lambda cid: (tuple(-x for x in keys[cid]), order.get(cid, len(order)), position[cid]))
+
+
+def solved(state: State, n_public: int) -> Optional[str]:
+    """Id of a candidate passing every public and every trusted generated test, if any."""
+    trusted = [i for i, t in enumerate(state.tests) if t.trust >= TRUSTED]
+    for cid in rank_by_evidence(state, n_public, state.ranking):
+        judgement = state.verdicts.get(cid)
+        if not passes_public(judgement, n_public):
+            continue
+        passed = set(_generated_ac(judgement, n_public, state.tests))
+        if all(i in passed for i in trusted):
+            return cid
+    return None

@@ -1,0 +1,296 @@
+"""The real LLM client: any litellm model or the embedded one, cached and accounted.
+
+litellm is imported lazily inside the call path so that ``archon-code --help`` never
+loads it. Transient failures (rate limits, timeouts, connection errors, 5xx, malformed
+answers) are retried with exponential backoff and jitter; what still fails becomes one
+:class:`~archon_code.errors.LLMError` naming the model, the endpoint and the cause.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Callable, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from archon_code.errors import ConfigError, LLMError
+from archon_code.llm.base import Completion, Message, Usage
+from archon_code.llm.budget import Budget, BudgetExceeded
+from archon_code.llm.cache import CacheEntry, LLMCache, cache_key
+from archon_code.llm.local import (
+    LocalServerConfig,
+    cache_root,
+    is_local,
+    local_endpoint,
+    local_identity,
+)
+from archon_code.llm.retry import Transient, classify, describe
+
+__all__ = ["BudgetExceeded", "CallHook", "LLMClient", "LLMClientConfig", "default_cache_dir"]
+
+CallHook = Callable[[str, str, Sequence[Message], Completion], None]
+"""``(tag, model, messages, completion)``, called after every call (cache hits too)."""
+
+
+def default_cache_dir() -> Path:
+    """``$ARCHON_CODE_CACHE_DIR/llm`` or ``~/.cache/archon-code/llm``."""
+    return cache_root() / "llm"
+
+
+def seed_for(sample: int) -> int:
+    """The deterministic sampling seed sent with the ``sample``-th request."""
+    return (1_000_003 * int(sample) + 1234) % (2**31 - 1)
+
+
+class LLMClientConfig(BaseModel):
+    """How the client talks to models."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_concurrency: int = Field(4, ge=1)
+    """Requests in flight at once (across threads)."""
+    retries: int = Field(4, ge=0)
+    """Retries after the first attempt on transient failures."""
+    timeout_s: float = Field(600.0, gt=0)
+    """Per-request timeout in seconds."""
+    backoff_s: float = Field(1.0, ge=0)
+    """First backoff delay; doubles each retry, with jitter in [50%, 100%]."""
+    max_backoff_s: float = Field(60.0, ge=0)
+    """Upper bound of one backoff delay."""
+    api_base: str | None = None
+    """Endpoint for non-local models (e.g. an Ollama or vLLM URL); None = provider default."""
+    api_key: str | None = None
+    """API key for non-local models; None = litellm reads the provider's env variable."""
+    local: LocalServerConfig = Field(default_factory=LocalServerConfig)
+    """Settings of the embedded llama.cpp server for ``local/...`` models."""
+
+
+def _config(options: dict) -> LLMClientConfig:
+    try:
+        return LLMClientConfig(**options)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(p) for p in error["loc"])
+        value = error.get("input")
+        raise ConfigError(f"LLM client option {field}={value!r}: {error['msg']}") from None
+
+
+class _Route(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    litellm_model: str
+    api_base: str | None
+    api_key: str | None
+    local: bool
+
+
+def _litellm():
+    import litellm
+
+    litellm.suppress_debug_info = True
+    return litellm
+
+
+class LLMClient:
+    """Implements :class:`archon_code.llm.base.LLM` over litellm, thread-safe.
+
+    ``cache_dir`` None means :func:`default_cache_dir`; ``cache=False`` disables caching.
+    Totals: :attr:`usage` (new calls; cache hits only count in ``cached_calls``),
+    :attr:`usage_by_tag`, and :attr:`cached_usage` (what the cached answers originally cost).
+    """
+
+    def __init__(
+        self,
+        cache_dir: Path | None = None,
+        *,
+        cache: bool = True,
+        config: LLMClientConfig | None = None,
+        **options: object,
+    ) -> None:
+        self.config = config or _config(options)
+        self.cache = LLMCache(cache_dir or default_cache_dir()) if cache else None
+        self.on_call: list[CallHook] = []
+        self._semaphore = threading.BoundedSemaphore(self.config.max_concurrency)
+        self._lock = threading.Lock()
+        self._usage = Usage()
+        self._cached_usage = Usage()
+        self._by_tag: dict[str, Usage] = defaultdict(Usage)
+        self._budget = Budget()
+        self._random = random.Random(0)
+
+    @property
+    def usage(self) -> Usage:
+        with self._lock:
+            return self._usage
+
+    @property
+    def cached_usage(self) -> Usage:
+        with self._lock:
+            return self._cached_usage
+
+    @property
+    def usage_by_tag(self) -> dict[str, Usage]:
+        with self._lock:
+            return dict(self._by_tag)
+
+    def set_budget(
+        self, calls: int | None = None, tokens: int | None = None, dollars: float | None = None
+    ) -> None:
+        """Limit new calls, tokens and dollars spent from now on (None = unlimited).
+
+        A call that would start after a limit is reached raises :class:`BudgetExceeded`.
+        """
+        with self._lock:
+            self._budget = Budget(calls=calls, tokens=tokens, dollars=dollars, start=self._usage)
+
+    def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        model: str,
+        temperature: float = 0.0,
+        max_tokens: int = 1024,
+        sample: int = 0,
+        tag: str = "",
+    ) -> Completion:
+        key = cache_key(self._identity(model), messages, temperature, max_tokens, sample)
+        completion = self._from_cache(key, model, tag)
+        if completion is None:
+            with self._lock:
+                self._budget.reserve(self._usage)
+            try:
+                route = self._route(model)
+                completion = self._call(route, model, messages, temperature, max_tokens, sample)
+            finally:
+                with self._lock:
+                    self._budget.release()
+            self._record(tag, completion.usage)
+            if self.cache is not None:
+                self.cache.put(key, CacheEntry(text=completion.text, model=model, usage=completion.usage))
+        for hook in list(self.on_call):
+            hook(tag, model, messages, completion)
+        return completion
+
+    def _identity(self, model: str) -> str:
+        """What the cache keys on: never the embedded server's port."""
+        if not model or not isinstance(model, str):
+            raise LLMError(f"model name must be a non-empty string, got {model!r}")
+        if is_local(model):
+            return local_identity(model)
+        base = self.config.api_base
+        return f"{model}@{base}" if base else model
+
+    def _route(self, model: str) -> _Route:
+        """Where to send a call; starts the embedded server for ``local/...`` models."""
+        if is_local(model):
+            endpoint = local_endpoint(model, self.config.local)
+            return _Route(
+                litellm_model=endpoint.litellm_model,
+                api_base=endpoint.api_base,
+                api_key="sk-local",
+                local=True,
+            )
+        return _Route(
+            litellm_model=model,
+            api_base=self.config.api_base,
+            api_key=self.config.api_key,
+            local=False,
+        )
+
+    def _from_cache(self, key: str, model: str, tag: str) -> Completion | None:
+        if self.cache is None:
+            return None
+        started = time.monotonic()
+        entry = self.cache.get(key)
+        if entry is None:
+            return None
+        usage = Usage(cached_calls=1, seconds=time.monotonic() - started)
+        with self._lock:
+            self._usage = self._usage + usage
+            self._by_tag[tag] = self._by_tag[tag] + usage
+            self._cached_usage = self._cached_usage + entry.usage
+        return Completion(text=entry.text, model=model, usage=usage, cached=True)
+
+    def _record(self, tag: str, usage: Usage) -> None:
+        with self._lock:
+            self._usage = self._usage + usage
+            self._by_tag[tag] = self._by_tag[tag] + usage
+
+    def _call(
+        self,
+        route: _Route,
+        model: str,
+        messages: Sequence[Message],
+        temperature: float,
+        max_tokens: int,
+        sample: int,
+    ) -> Completion:
+        attempts = self.config.retries + 1
+        for attempt in range(attempts):
+            try:
+                with self._semaphore:
+                    return self._call_once(route, model, messages, temperature, max_tokens, sample)
+            except Exception as exc:  # noqa: BLE001 - classify() re-raises non-model errors
+                cause = classify(exc, self.config.timeout_s)
+                if cause is None or attempt + 1 == attempts:
+                    where = route.api_base or "the provider's default endpoint"
+                    raise LLMError(describe(model, where, exc, cause, attempt + 1)) from None
+                time.sleep(self._delay(attempt))
+        raise AssertionError("unreachable")
+
+    def _delay(self, attempt: int) -> float:
+        base = min(self.config.max_backoff_s, self.config.backoff_s * (2**attempt))
+        with self._lock:
+            return base * (0.5 + 0.5 * self._random.random())
+
+    def _call_once(
+        self,
+        route: _Route,
+        model: str,
+        messages: Sequence[Message],
+        temperature: float,
+        max_tokens: int,
+        sample: int,
+    ) -> Completion:
+        litellm = _litellm()
+        started = time.monotonic()
+        response = litellm.completion(
+            model=route.litellm_model,
+            messages=[dict(m) for m in messages],
+            temperature=temperature,
+            max_tokens=max_tokens,
+            seed=seed_for(sample),
+            timeout=self.config.timeout_s,
+            api_base=route.api_base,
+            api_key=route.api_key,
+            max_retries=0,
+            num_retries=0,
+            drop_params=True,
+        )
+        seconds = time.monotonic() - started
+        try:
+            text = response.choices[0].message.content
+        except (AttributeError, IndexError, TypeError):
+            raise Transient("no choices in the answer") from None
+        if text is None:
+            raise Transient("no message content in the answer")
+        usage = Usage(
+            calls=1,
+            prompt_tokens=int(getattr(response.usage, "prompt_tokens", 0) or 0),
+            completion_tokens=int(getattr(response.usage, "completion_tokens", 0) or 0),
+            cost_usd=0.0 if route.local else _cost(litellm, response, route.litellm_model),
+            seconds=seconds,
+        )
+        return Completion(text=text, model=model, usage=usage)
+
+
+def _cost(litellm, response, model: str) -> float:
+    """Dollars per litellm's cost map; 0 for models it does not know."""
+    try:
+        return float(litellm.completion_cost(completion_response=response, model=model) or 0.0)
+    except Exception:  # noqa: BLE001 - a model missing from the cost map costs 0, never crashes
+        return 0.0

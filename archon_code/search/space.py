@@ -1,0 +1,187 @@
+"""The ITAS search space: which architectures a search may try, and how a trial's choices
+become an Archon-shape architecture config.
+
+A space file (YAML/JSON) sets any of :class:`SearchSpace`'s fields; ranges are
+``[low, high]`` (inclusive) and choices are lists. Unknown fields and bad values are
+errors that name the file, the field and the value.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from archon_code.errors import ConfigError
+
+__all__ = ["SearchSpace", "TrialLike", "build_architecture", "default_space_path", "load_space", "suggest"]
+
+Expected = Literal["brute_force", "prediction", "agreement", "auto"]
+CriticPlace = Literal["none", "before_fuser"]
+RankerPlace = Literal["none", "after_evaluation", "final"]
+VerifierPlace = Literal["none", "before_fuser", "final"]
+
+
+class SearchSpace(BaseModel):
+    """Dimensions of the architecture search (every field optional in a space file)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    models: tuple[str, ...] = Field(default=("local/qwen2.5-coder-0.5b", "local/qwen2.5-coder-1.5b"), min_length=1)
+    """Models the generators may use; ``--model`` on the command line replaces this list."""
+    ensemble: bool = True
+    """Also try one generator layer sampling from every model at once (when there are several)."""
+    samples: tuple[int, int] = (1, 4)
+    """Samples per model: [low, high]."""
+    temperature: tuple[float, float] = (0.2, 1.0)
+    """Sampling temperature of the generators (when samples > 1; one sample is greedy): [low, high]."""
+    num_tests: tuple[int, int] = (0, 8)
+    """Generated unit tests: [low, high]; 0 means no unit-test generator."""
+    expected: tuple[Expected, ...] = ("brute_force", "prediction", "agreement")
+    """How generated tests get their expected outputs (trust): brute_force, prediction, agreement, auto."""
+    fuser_layers: tuple[int, int] = (0, 2)
+    """Critique-and-fuse rounds: [low, high] within 0..3."""
+    fuser_top_k: tuple[int, int] = (1, 3)
+    """Candidates a fuser (and a critic) looks at: [low, high]."""
+    critic: tuple[CriticPlace, ...] = ("none", "before_fuser")
+    """Where a critic may stand: none, before_fuser (before every fuser)."""
+    ranker: tuple[RankerPlace, ...] = ("none", "after_evaluation", "final")
+    """Where a ranker may stand: none, after_evaluation (first evaluation), final."""
+    verifier: tuple[VerifierPlace, ...] = ("none", "before_fuser", "final")
+    """Where a verifier may stand: none, before_fuser, final."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "SearchSpace":
+        for name in ("samples", "temperature", "num_tests", "fuser_layers", "fuser_top_k"):
+            low, high = getattr(self, name)
+            if low > high:
+                raise ValueError(f"field '{name}': low {low} is above high {high}")
+        bounds = {"samples": (1, 50), "temperature": (0.0, 2.0), "num_tests": (0, 50), "fuser_layers": (0, 3),
+                  "fuser_top_k": (1, 20)}
+        for name, (lo, hi) in bounds.items():
+            low, high = getattr(self, name)
+            if low < lo or high > hi:
+                raise ValueError(f"field '{name}': [{low}, {high}] must lie within [{lo}, {hi}]")
+        for name in ("expected", "critic", "ranker", "verifier"):
+            if not getattr(self, name):
+                raise ValueError(f"field '{name}': needs at least one choice")
+        return self
+
+    def choices_of_models(self) -> list[str]:
+        choices = list(dict.fromkeys(self.models))
+        if self.ensemble and len(choices) > 1:
+            choices.append("+".join(choices))
+        return choices
+
+
+def default_space_path() -> Path:
+    return Path(__file__).resolve().parent / "default_space.yaml"
+
+
+def _error(source: str, exc: ValidationError) -> ConfigError:
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"])
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        allowed = ", ".join(SearchSpace.model_fields)
+        return ConfigError(f"{source}: field '{field}': not allowed; allowed fields: {allowed}")
+    if not field:  # a check across fields: the message names the field and values
+        return ConfigError(f"{source}: {message}")
+    return ConfigError(f"{source}: field '{field}': {message}, got {err.get('input')!r}"[:400])
+
+
+def parse_space(data: Any, source: str = "search space") -> SearchSpace:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping of search-space fields, got {type(data).__name__}")
+    try:
+        return SearchSpace.model_validate(data)
+    except ValidationError as exc:
+        raise _error(source, exc) from None
+
+
+def load_space(path: Path | None = None) -> SearchSpace:
+    """The space in ``path`` (YAML or JSON), or the shipped default space."""
+    path = Path(path) if path else default_space_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: "
+                          f"{str(exc).strip().splitlines()[0]}") from None
+    return parse_space(data, str(path))
+
+
+class TrialLike(Protocol):
+    """The part of ``optuna.trial.Trial`` used here."""
+
+    def suggest_int(self, name: str, low: int, high: int) -> int: ...
+    def suggest_float(self, name: str, low: float, high: float) -> float: ...
+    def suggest_categorical(self, name: str, choices: list) -> Any: ...
+
+
+def suggest(trial: TrialLike, space: SearchSpace) -> dict[str, Any]:
+    """One point of the space, drawn through an optuna trial (fixed ranges are not asked)."""
+
+    def ints(name: str, bounds: tuple[int, int]) -> int:
+        return bounds[0] if bounds[0] == bounds[1] else trial.suggest_int(name, *bounds)
+
+    def pick(name: str, choices: list) -> Any:
+        return choices[0] if len(choices) == 1 else trial.suggest_categorical(name, choices)
+
+    params: dict[str, Any] = {"models": pick("models", space.choices_of_models()),
+                              "samples": ints("samples", space.samples)}
+    lo, hi = space.temperature
+    params["temperature"] = round(lo if lo == hi else trial.suggest_float("temperature", lo, hi), 2)
+    params["num_tests"] = ints("num_tests", space.num_tests)
+    params["expected"] = pick("expected", list(space.expected)) if params["num_tests"] else "auto"
+    params["fuser_layers"] = ints("fuser_layers", space.fuser_layers)
+    params["fuser_top_k"] = ints("fuser_top_k", space.fuser_top_k) if params["fuser_layers"] else 1
+    params["critic"] = pick("critic", list(space.critic)) if params["fuser_layers"] else "none"
+    params["ranker"] = pick("ranker", list(space.ranker))
+    params["verifier"] = pick("verifier", list(space.verifier))
+    return params
+
+
+def _generator(params: dict[str, Any]) -> dict[str, Any]:
+    models = params["models"].split("+")
+    gen: dict[str, Any] = {"type": "generator", "samples": params["samples"]}
+    gen["temperature"] = params["temperature"] if params["samples"] > 1 or len(models) > 1 else 0.0
+    if len(models) == 1:
+        gen["model"] = models[0]
+    else:
+        gen["models"] = models
+    return gen
+
+
+def build_architecture(params: dict[str, Any], name: str) -> dict[str, Any]:
+    """An Archon-shape config ``{"name", "description", "layers"}`` from :func:`suggest`'s params.
+    Test generators, critics and fusers use the first of the trial's models."""
+    layers: list[list[dict[str, Any]]] = [[_generator(params)]]
+    model = params["models"].split("+")[0]
+    if params["num_tests"]:
+        layers.append([{"type": "unit_test_generator", "model": model, "num_tests": params["num_tests"],
+                        "expected": params["expected"]}])
+    layers.append([{"type": "evaluator"}])
+    if params["ranker"] == "after_evaluation":
+        layers.append([{"type": "ranker"}])
+    if params["verifier"] == "before_fuser":
+        layers.append([{"type": "verifier"}])
+    top_k = params["fuser_top_k"]
+    for _ in range(params["fuser_layers"]):
+        if params["critic"] == "before_fuser":
+            layers.append([{"type": "critic", "model": model, "top_k": top_k}])
+        layers.append([{"type": "fuser", "model": model, "top_k": top_k, "samples": 1}])
+        layers.append([{"type": "evaluator"}])
+    if params["verifier"] == "final":
+        layers.append([{"type": "verifier"}])
+    if params["ranker"] == "final" or (params["ranker"] == "after_evaluation" and params["fuser_layers"]):
+        layers.append([{"type": "ranker"}])
+    summary = ", ".join(f"{k}={v}" for k, v in params.items())
+    return {"name": name, "description": f"found by archon-code search: {summary}", "layers": layers}

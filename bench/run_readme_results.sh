@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Reproduce the README results: the embedded model on the first 30 MBPP problems of
+# ../shared/data, the `single` baseline against the `full` preset (generate, test-gen, evaluate,
+# critique, fuse, evaluate, verify+rank), graded on
+# the hidden tests. Resumable: rerun the same command after an interruption.
+#
+#   bash bench/run_readme_results.sh                  # defaults below
+#   MODEL=local/qwen2.5-coder-1.5b LIMIT=50 bash bench/run_readme_results.sh
+#
+# Long: run it in the background, e.g.
+#   nohup bash bench/run_readme_results.sh > bench-runs/readme.log 2>&1 &
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DATA=${DATA:-../shared/data/mbpp.jsonl}
+MODEL=${MODEL:-local/qwen2.5-coder-0.5b}
+LIMIT=${LIMIT:-30}
+ARCHS=${ARCHS:-single full}
+WORKERS=${WORKERS:-2}
+OUT=${OUT:-bench-runs/readme-$(basename "${MODEL}")-${LIMIT}}
+
+if [ ! -f "$DATA" ]; then
+  echo "error: $DATA not found (the development data lives in ../shared/data)" >&2
+  exit 2
+fi
+mkdir -p "$OUT"
+# One architecture at a time, cumulatively into the same results.jsonl: the cheap baseline
+# finishes first, and each later pass reuses every record already there.
+arch_args=()
+for arch in $ARCHS; do
+  arch_args+=(--arch "$arch")
+  archon-code bench "$DATA" --limit "$LIMIT" --model "$MODEL" "${arch_args[@]}" \
+    --workers "$WORKERS" --out "$OUT" --json > "$OUT/summary.json"
+done
+python bench/readme_table.py "$OUT/summary.json" | tee "$OUT/table.md"

@@ -1,0 +1,53 @@
+import pytest
+
+from archon_code.bench.report import render_html
+from archon_code.bench.store import BenchRecord
+from archon_code.bench.summary import Cell, format_table, summarize
+
+
+def _rec(arch, problem, sample, status, calls=2, tokens=100, seconds=1.0):
+    return BenchRecord(arch=arch, problem=problem, sample=sample, status=status, calls=calls,
+                       prompt_tokens=tokens, completion_tokens=0, seconds=seconds)
+
+
+RECORDS = [
+    _rec("single", "p1", 0, "pass"), _rec("single", "p1", 1, "fail"),
+    _rec("single", "p2", 0, "fail"), _rec("single", "p2", 1, "fail"),
+    _rec("full", "p1", 0, "pass", calls=10), _rec("full", "p1", 1, "pass", calls=10),
+    _rec("full", "p2", 0, "pass", calls=10), _rec("full", "p2", 1, "error", calls=0, tokens=0),
+]
+
+
+def test_summary_figures():
+    summary = summarize(RECORDS, ["single", "full"])
+    single, full = summary.archs
+    assert (single.arch, single.problems, single.draws, single.errors, single.solved) == ("single", 2, 4, 0, 1)
+    assert single.pass_at_1 == pytest.approx(0.25)  # (1/2 + 0/2) / 2
+    assert single.pass_at_k == {1: pytest.approx(0.25), 2: pytest.approx(0.5)}
+    assert (single.calls, single.tokens, single.seconds) == (2.0, 100.0, 1.0)
+    assert (full.draws, full.errors, full.solved) == (3, 1, 2)
+    assert full.pass_at_1 == pytest.approx(1.0)
+    assert full.pass_at_k == {1: pytest.approx(1.0), 2: pytest.approx(1.0)}  # p2 has 1 draw: skipped at k=2
+    assert full.total_calls == 30
+    assert summary.grid["p2"]["full"] == Cell(passed=1, draws=1, errors=1, calls=10, tokens=100, seconds=1.0)
+    assert summary.grid["p1"]["single"] == Cell(passed=1, draws=2, calls=4, tokens=200, seconds=2.0)
+    assert summary.problems == ("p1", "p2")
+
+
+def test_table_has_one_row_per_arch():
+    table = format_table(summarize(RECORDS, ["single", "full"]))
+    assert table.splitlines() == [
+        "arch    problems  solved  pass@1  pass@2  calls/p  tokens/p     $/p  s/p  errors",
+        "single         2       1   0.250   0.500      2.0       100  0.0000  1.0       0",
+        "full           2       2   1.000   1.000     10.0       100  0.0000  1.0       1",
+    ]
+
+
+def test_html_is_self_contained():
+    html = render_html(summarize(RECORDS, ["single", "full"]), {"problems": "x"})
+    assert html.count("<svg") == 2
+    assert "<script" not in html
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in html
+    assert '<td class="part">1/2 · 2 calls · 1s</td>' in html
+    assert '<td class="pass">1/1 +1err · 10 calls · 1s</td>' in html

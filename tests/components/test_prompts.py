@@ -1,0 +1,55 @@
+"""Every prompt template renders with StrictUndefined; missing variables fail loudly."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+
+from archon_code.components import render
+from archon_code.components.feedback import FailureView
+from archon_code.resources import resource_dir
+from archon_code.types import Candidate
+from tests.components.conftest import ADD, make_problem
+
+MINE = ["system", "generator", "critic", "fuser", "unit_tests", "input_generator", "brute_force",
+        "validator", "ranker", "verifier"]
+FAIL = FailureView(number=2, kind="public", verdict="WA", message="expected '10', got '0'", input="5 5\n",
+                   expected="10\n", actual="0\n", stderr="Traceback: boom")
+
+
+def _variables(name: str) -> dict:
+    cand = Candidate(id="c", source=ADD)
+    item = {"source": ADD, "passed": 1, "total": 2, "critique": "wrong sign", "failures": [FAIL]}
+    return {"critic": {"candidate": cand, "failures": [FAIL], "total": 2},
+            "fuser": {"items": [item]},
+            "unit_tests": {"num_tests": 4}, "input_generator": {"num_tests": 4},
+            "ranker": {"candidates": [cand, cand]}, "verifier": {"candidate": cand}}.get(name, {})
+
+
+def test_every_template_of_the_components_exists():
+    names = {p.stem for p in resource_dir("prompts").glob("*.j2")}
+    assert set(MINE) <= names
+
+
+@pytest.mark.parametrize("name", MINE)
+@pytest.mark.parametrize("lang", ["py", "cpp"])
+@pytest.mark.parametrize("style", ["stdio", "function"])
+def test_template_renders_and_holds_no_hidden_test(name, lang, style):
+    problem = make_problem(style=style, entry_point="add" if style == "function" else None,
+                           starter_code="def add(a, b):\n    ..." if style == "function" else None)
+    text = render(name, lang=lang, problem=problem.without_hidden(), **_variables(name))
+    assert text.strip() != ""
+    assert "HIDDEN" not in text
+    if name not in ("system",):
+        assert "Read two integers a and b" in text
+
+
+def test_critic_prompt_shows_the_failing_test():
+    text = render("critic", lang="py", problem=make_problem().without_hidden(), **_variables("critic"))
+    for piece in ("5 5", "verdict WA", "Expected output:\n```\n10\n", "Actual output:\n```\n0\n", "Traceback: boom"):
+        assert piece in text
+
+
+def test_missing_variable_is_an_error():
+    with pytest.raises(jinja2.UndefinedError):
+        render("critic", lang="py", problem=make_problem())

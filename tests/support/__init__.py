@@ -1,0 +1,1 @@
+"""Test-only helpers (never part of the installed package)."""
