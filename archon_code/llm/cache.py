@@ -64,6 +64,14 @@ def cache_key(
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+_BUSY_TRIES = 40
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
 class LLMCache:
     """Completions by :func:`cache_key`, in ``<directory>/completions.sqlite3``."""
 
@@ -71,38 +79,53 @@ class LLMCache:
         self.path = Path(directory) / "completions.sqlite3"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(self._connect()) as conn:
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
+        except OSError as exc:
             raise LLMError(f"LLM cache at {self.path} is unusable: {exc}") from None
+        self._run("is unusable", self._setup)
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
+    @staticmethod
+    def _setup(conn: sqlite3.Connection) -> None:
+        # Switching to WAL needs an exclusive lock; skip it when another process already did.
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(_SCHEMA)
+
+    def _run(self, failure: str, action):
+        """Run ``action(conn)`` on a fresh connection; retry when sqlite reports busy at once
+        (some lock conflicts, e.g. WAL recovery, bypass the busy timeout)."""
+        for attempt in range(_BUSY_TRIES):
+            try:
+                with closing(sqlite3.connect(self.path, timeout=60.0, isolation_level=None)) as conn:
+                    return action(conn)
+            except sqlite3.Error as exc:
+                if not _busy(exc) or attempt + 1 == _BUSY_TRIES:
+                    raise LLMError(f"LLM cache at {self.path} {failure}: {exc}") from None
+                time.sleep(0.05 * (attempt + 1))
 
     def get(self, key: str) -> CacheEntry | None:
-        try:
-            with closing(self._connect()) as conn:
-                row = conn.execute(
-                    "SELECT model, text, usage FROM completions WHERE key = ?", (key,)
-                ).fetchone()
-        except sqlite3.Error as exc:
-            raise LLMError(f"LLM cache at {self.path} could not be read: {exc}") from None
+        row = self._run(
+            "could not be read",
+            lambda conn: conn.execute(
+                "SELECT model, text, usage FROM completions WHERE key = ?", (key,)
+            ).fetchone(),
+        )
         if row is None:
             return None
         return CacheEntry(model=row[0], text=row[1], usage=Usage.model_validate_json(row[2]))
 
     def put(self, key: str, entry: CacheEntry) -> None:
-        try:
-            with closing(self._connect()) as conn:
-                conn.execute(
-                    "INSERT OR REPLACE INTO completions (key, model, text, usage, created) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (key, entry.model, entry.text, entry.usage.model_dump_json(), time.time()),
-                )
-        except sqlite3.Error as exc:
-            raise LLMError(f"LLM cache at {self.path} could not be written: {exc}") from None
+        values = (key, entry.model, entry.text, entry.usage.model_dump_json(), time.time())
+        self._run(
+            "could not be written",
+            lambda conn: conn.execute(
+                "INSERT OR REPLACE INTO completions (key, model, text, usage, created) "
+                "VALUES (?, ?, ?, ?, ?)",
+                values,
+            ),
+        )
 
     def __len__(self) -> int:
-        with closing(self._connect()) as conn:
-            return conn.execute("SELECT COUNT(*) FROM completions").fetchone()[0]
+        return self._run(
+            "could not be read",
+            lambda conn: conn.execute("SELECT COUNT(*) FROM completions").fetchone()[0],
+        )

@@ -1,10 +1,10 @@
 """A real HTTP server on 127.0.0.1 speaking the OpenAI chat-completions shape.
 
-Each request takes the next scripted behaviour: ``"ok"``, ``"slow"`` (wait ``hang_s``, then ok), an HTTP status (``429``,
-``500``, ...), ``"hang"`` (sleep past the client timeout), ``"garbage"`` (200 with a body
-that is not JSON) or ``"empty"`` (200 with no choices). When the script runs out it
-answers ``"ok"``. The answer text echoes the last user message, the sample seed and the
-temperature, so tests can tell requests apart.
+Each request takes the next scripted behaviour: ``"ok"``; ``"slow"`` (wait ``hang_s``, then
+ok); an HTTP status (``"429"``, ``"500"``, ...); ``"hang"`` (sleep past the client timeout);
+``"garbage"`` (200 with a body that is not JSON) or ``"empty"`` (200 with no choices). When
+the script runs out it answers ``"ok"``. The answer text echoes the last user message, the
+sample seed and the temperature, so tests can tell requests apart.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Measure the embedded models: start-up (join + hash, load) and tokens/s.
 
-Usage: ``python tests/llm/measure_local.py qwen2.5-coder-0.5b`` (or ``qwen2.5-coder-1.5b``).
+Usage: ``python tests/llm/measure_local.py qwen2.5-coder-0.5b [THREADS]`` (or ``qwen2.5-coder-1.5b``);
+THREADS defaults to :func:`archon_code.llm.local.default_threads`.
 Joins a private copy in a temporary directory (so the shared copy is never touched), starts the
 server as the client does, runs three prompts at temperature 0 and prints one JSON line with the
 server's own timings. Not a test: run it by hand on an otherwise idle machine.
@@ -34,18 +35,20 @@ def _ask(base: str, prompt: str) -> dict:
     return json.loads(urllib.request.urlopen(request).read())["timings"]
 
 
-def main(name: str) -> None:
+def main(name: str, threads: int | None) -> None:
+    config = LocalServerConfig(threads=threads) if threads else LocalServerConfig()
     with tempfile.TemporaryDirectory() as tmp:
         started = time.monotonic()
         path = materialize(name, Path(tmp))
         joined = time.monotonic() - started
         started = time.monotonic()
-        server = _start_server(path, LocalServerConfig())
+        server = _start_server(path, config)
         loaded = time.monotonic() - started
         timings = [_ask(server.listening_address, prompt) for prompt in PROMPTS]
         del server
     print(json.dumps({
         "model": name,
+        "threads": config.threads,
         "join_hash_s": round(joined, 2),
         "load_s": round(loaded, 2),
         "generate_tok_s": [round(t["predicted_per_second"], 1) for t in timings],
@@ -55,4 +58,4 @@ def main(name: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None)

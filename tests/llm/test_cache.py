@@ -83,7 +83,8 @@ WRITER = textwrap.dedent(
     proc = sys.argv[2]
     def work(t):
         for i in range(25):
-            cache.put(f"{proc}-{t}-{i}", CacheEntry(text=f"text {proc} {t} {i}", model="m", usage=Usage(calls=1, prompt_tokens=i)))
+            entry = CacheEntry(text=f"text {proc} {t} {i}", model="m", usage=Usage(calls=1, prompt_tokens=i))
+            cache.put(f"{proc}-{t}-{i}", entry)
             cache.put("shared", CacheEntry(text="same", model="m", usage=Usage(calls=1)))
             assert cache.get(f"{proc}-{t}-{i}").text == f"text {proc} {t} {i}"
     threads = [threading.Thread(target=work, args=(t,)) for t in range(3)]
@@ -95,14 +96,17 @@ WRITER = textwrap.dedent(
 
 def test_concurrent_processes_and_threads_share_the_cache(tmp_path):
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(p)], stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(tmp_path), str(p)], stderr=subprocess.PIPE, text=True
+        )
         for p in range(4)
     ]
     errors = [proc.communicate()[1] for proc in procs]
     assert [proc.returncode for proc in procs] == [0, 0, 0, 0], errors
     cache = LLMCache(tmp_path)
     assert len(cache) == 4 * 3 * 25 + 1
-    assert cache.get("2-1-7") == CacheEntry(text="text 2 1 7", model="m", usage=Usage(calls=1, prompt_tokens=7))
+    expected = CacheEntry(text="text 2 1 7", model="m", usage=Usage(calls=1, prompt_tokens=7))
+    assert cache.get("2-1-7") == expected
     assert cache.get("missing") is None
 
 

@@ -47,7 +47,9 @@ def test_transient_failures_give_up_after_retries(fake, make_client, action, mes
     assert client.usage == Usage()
 
 
-@pytest.mark.parametrize("status, text", [("401", "scripted 401"), ("400", "scripted 400"), ("404", "scripted 404")])
+@pytest.mark.parametrize(
+    "status, text", [("401", "scripted 401"), ("400", "scripted 400"), ("404", "scripted 404")]
+)
 def test_permanent_failures_are_not_retried(fake, make_client, status, text):
     server = fake([status])
     client = make_client(server, retries=4)
@@ -137,7 +139,11 @@ def test_on_call_hooks_see_every_call(fake, make_client):
     server = fake()
     client = make_client(server, cache=True)
     seen = []
-    client.on_call.append(lambda tag, model, messages, completion: seen.append((tag, model, messages[-1]["content"], completion.cached)))
+    client.on_call.append(
+        lambda tag, model, messages, completion: seen.append(
+            (tag, model, messages[-1]["content"], completion.cached)
+        )
+    )
     client.complete(user("q"), model=MODEL, tag="layer1/critic")
     client.complete(user("q"), model=MODEL, tag="layer1/critic")
     assert seen == [("layer1/critic", MODEL, "q", False), ("layer1/critic", MODEL, "q", True)]
@@ -146,7 +152,9 @@ def test_on_call_hooks_see_every_call(fake, make_client):
 def test_bad_options_are_config_errors(tmp_path):
     with pytest.raises(ConfigError) as info:
         LLMClient(tmp_path, max_concurrency=0)
-    assert str(info.value) == "LLM client option max_concurrency=0: Input should be greater than or equal to 1"
+    assert str(info.value) == (
+        "LLM client option max_concurrency=0: Input should be greater than or equal to 1"
+    )
     with pytest.raises(ConfigError) as info:
         LLMClient(tmp_path, retry=3)
     assert str(info.value) == "LLM client option retry=3: Extra inputs are not permitted"
@@ -164,6 +172,9 @@ def test_importing_the_client_does_not_import_litellm():
     import subprocess
     import sys
 
-    code = "import sys, archon_code.llm; print(sorted(m for m in ('litellm', 'openai', 'xllamacpp') if m in sys.modules))"
+    code = (
+        "import sys, archon_code.llm; "
+        "print(sorted(m for m in ('litellm', 'openai', 'xllamacpp') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr

@@ -104,7 +104,8 @@ def test_server_that_cannot_load_is_an_llm_error(tmp_path):
     with pytest.raises(LLMError) as info:
         local_endpoint(f"local/{gguf}", root=tmp_path)
     assert str(info.value) == (
-        f"embedded model server failed to start on {gguf}: Failed to init server, please check the input params."
+        f"embedded model server failed to start on {gguf}: "
+        "Failed to init server, please check the input params."
     )
 
 
@@ -164,3 +165,19 @@ def test_cache_hit_on_a_local_model_does_not_start_the_server(tmp_path):
     completion = LLMClient(tmp_path).complete(messages, model=model)
     assert (completion.text, completion.cached) == ("from cache", True)
     assert len(_REGISTRY.servers) == running
+
+
+def test_threads_default_leaves_a_core_free_and_reads_env(monkeypatch):
+    import os
+
+    from archon_code.errors import ConfigError
+    from archon_code.llm.local import LocalServerConfig, default_threads
+
+    monkeypatch.delenv("ARCHON_CODE_LOCAL_THREADS", raising=False)
+    assert default_threads() == max(1, (os.cpu_count() or 1) - 1)
+    monkeypatch.setenv("ARCHON_CODE_LOCAL_THREADS", "3")
+    assert LocalServerConfig().threads == 3
+    monkeypatch.setenv("ARCHON_CODE_LOCAL_THREADS", "two")
+    with pytest.raises(ConfigError) as info:
+        LocalServerConfig()
+    assert str(info.value) == "ARCHON_CODE_LOCAL_THREADS='two': expected a whole number >= 1"
