@@ -105,10 +105,11 @@ class Component:
     def run(self, problem: Problem, state: State) -> State:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def messages(self, template: str, problem: Problem, **variables: object) -> list[Message]:
-        """System + user messages; the user message is ``prompts/<template>.j2``."""
+    def messages(self, template: str, problem: Problem, *, system_template: str = "system",
+                 **variables: object) -> list[Message]:
+        """System + user messages: ``prompts/<system_template>.j2`` and ``prompts/<template>.j2``."""
         lang = self.program_lang or self.lang
-        system = render("system", lang=lang, problem=problem)
+        system = render(system_template, lang=lang, problem=problem)
         user = render(template, lang=lang, problem=problem, **variables)
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 

@@ -83,6 +83,9 @@ class UnitTestGenerator(Component):
 
     # -- shared -------------------------------------------------------------------------
 
+    def _tests_prompt(self, problem: Problem) -> list:
+        return self.messages("unit_tests", problem, system_template="system_tests", num_tests=self.config.num_tests)
+
     def _program(self, problem: Problem, template: str, run: _Run, entry_point: Optional[str] = None,
                  **variables: object) -> Optional[Candidate]:
         text, failure = self.ask(self.messages(template, problem, num_tests=self.config.num_tests, **variables))
@@ -147,7 +150,7 @@ class UnitTestGenerator(Component):
                 run.notes.append(f"{self.tag}: input generator failed (exit {result.exit_code})")
                 return []
             return [(i, None) for i in dict.fromkeys(parse_input_list(result.stdout))]
-        text, failure = self.ask(self.messages("unit_tests", problem, num_tests=self.config.num_tests))
+        text, failure = self.ask(self._tests_prompt(problem))
         if failure is not None:
             run.failures.append(failure)
             return []
@@ -197,7 +200,7 @@ class UnitTestGenerator(Component):
     # -- function style -----------------------------------------------------------------
 
     def _function_tests(self, problem: Problem, state: State, run: _Run) -> list[TestCase]:
-        text, failure = self.ask(self.messages("unit_tests", problem, num_tests=self.config.num_tests))
+        text, failure = self.ask(self._tests_prompt(problem))
         if failure is not None:
             run.failures.append(failure)
             return []

@@ -23,7 +23,7 @@ BRUTE = fenced("import sys\nprint(sum(int(x) for x in sys.stdin.read().split()))
 def script(messages, sample):
     """A model that writes SUB first, garbage second, ADD third; answers every other prompt."""
     user = messages[-1]["content"]
-    if "new test inputs" in user:
+    if "new test cases" in user:
         return TESTS
     if "simplest possible" in user:
         return BRUTE

@@ -11,7 +11,7 @@ from archon_code.resources import resource_dir
 from archon_code.types import Candidate
 from tests.components.conftest import ADD, make_problem
 
-MINE = ["system", "generator", "critic", "fuser", "unit_tests", "input_generator", "brute_force",
+MINE = ["system", "system_tests", "generator", "critic", "fuser", "unit_tests", "input_generator", "brute_force",
         "validator", "ranker", "verifier"]
 FAIL = FailureView(number=2, kind="public", verdict="WA", message="expected '10', got '0'", input="5 5\n",
                    expected="10\n", actual="0\n", stderr="Traceback: boom")
@@ -40,7 +40,7 @@ def test_template_renders_and_holds_no_hidden_test(name, lang, style):
     text = render(name, lang=lang, problem=problem.without_hidden(), **_variables(name))
     assert text.strip() != ""
     assert "HIDDEN" not in text
-    if name not in ("system",):
+    if name not in ("system", "system_tests"):
         assert "Read two integers a and b" in text
 
 

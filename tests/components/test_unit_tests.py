@@ -36,7 +36,7 @@ def _judge(judge):
 
 
 def _script(tests: str, brute: str):
-    return {"new test inputs": tests, "simplest possible": brute, "": "unused"}
+    return {"new test cases": tests, "simplest possible": brute, "": "unused"}
 
 
 def test_brute_force_passing_public_tests_gives_trusted_outputs():
@@ -86,11 +86,11 @@ def test_input_generator_program_runs_in_the_sandbox():
 def test_validator_rejects_inputs_out_of_range():
     problem = make_problem().without_hidden()
     validator = fenced("a, b = map(int, input().split())\nassert abs(a) <= 100 and abs(b) <= 100\n")
-    llm = ScriptedLLM({"new test inputs": LITERAL, "exits with status 0": validator,
+    llm = ScriptedLLM({"new test cases": LITERAL, "exits with status 0": validator,
                        "simplest possible": BRUTE, "": "unused"})
     out = _gen(llm, validator=True).run(problem, _state(ADD))
     assert [t.input for t in out.tests] == ["7 8\n", "100 1\n"]
-    out = _gen(ScriptedLLM({"new test inputs": "```input\n500 1\n```\n```input\n5 1\n```",
+    out = _gen(ScriptedLLM({"new test cases": "```input\n500 1\n```\n```input\n5 1\n```",
                             "exits with status 0": validator, "simplest possible": BRUTE, "": "x"}),
                validator=True).run(problem, _state(ADD))
     assert [t.input for t in out.tests] == ["5 1\n"]
