@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Reproduce the README results: the embedded model on the first 30 MBPP problems of
 # ../shared/data, the `single` baseline against the `full` preset (generate, test-gen, evaluate,
-# critique, fuse, evaluate, verify+rank), graded on
-# the hidden tests. Resumable: rerun the same command after an interruption.
+# critique, fuse, evaluate, verify+rank), graded on the hidden tests. Resumable: rerun the
+# same command after an interruption.
 #
 #   bash bench/run_readme_results.sh                  # defaults below
 #   MODEL=local/qwen2.5-coder-1.5b LIMIT=50 bash bench/run_readme_results.sh
@@ -29,7 +29,9 @@ mkdir -p "$OUT"
 arch_args=()
 for arch in $ARCHS; do
   arch_args+=(--arch "$arch")
+  status=0
   archon-code bench "$DATA" --limit "$LIMIT" --model "$MODEL" "${arch_args[@]}" \
-    --workers "$WORKERS" --out "$OUT" --json > "$OUT/summary.json"
+    --workers "$WORKERS" --out "$OUT" --json > "$OUT/summary.json" || status=$?
+  if [ "$status" -gt 1 ]; then exit "$status"; fi  # 1: some infrastructure errors, rerun to retry
 done
 python bench/readme_table.py "$OUT/summary.json" | tee "$OUT/table.md"
