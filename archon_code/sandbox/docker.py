@@ -1,8 +1,9 @@
 """The hardened Docker sandbox.
 
 A pool of long-lived containers (one per worker) runs jobs; a job is one candidate's
-compile step and tests, executed by ``sandbox/runner.py`` inside the container with one
-``docker exec``. Containers are reused across jobs (no container per test); the runner
+compile step and tests. Each container's PID 1 is ``sandbox/runner.py --serve``; the host
+keeps a stdin/stdout attachment to it and starts a job with one line (no ``docker exec``
+per job). Containers are reused across jobs (no container per test); the runner
 empties every writable place and kills every leftover process before each test, so
 nothing one candidate writes or starts is seen by another.
 
@@ -96,7 +97,50 @@ def prune_containers(client, everything: bool = False) -> list[str]:
 class _Slot:
     container: object
     in_dir: Path
+    sock: object = None
+    """The attach socket: stdin to the runner server, multiplexed stdout/stderr back."""
+    buffer: bytes = b""
     broken: bool = False
+
+    def send(self, line: str) -> None:
+        raw = getattr(self.sock, "_sock", self.sock)
+        raw.sendall(line.encode())
+
+    def lines(self):
+        """Yield (stream, line) from the runner until the attachment closes."""
+        raw = getattr(self.sock, "_sock", self.sock)
+        pending: dict[int, list[bytes]] = {1: [], 2: []}
+        while True:
+            header = _read_exactly(raw, 8)
+            if header is None:
+                return
+            stream, size = header[0], int.from_bytes(header[4:8], "big")
+            data = _read_exactly(raw, size) if size else b""
+            if data is None:
+                return
+            parts = pending.setdefault(stream, [])
+            if b"\n" not in data:
+                parts.append(data)
+                continue
+            first, *middle, last = data.split(b"\n")
+            yield stream, b"".join(parts) + first
+            for line in middle:
+                yield stream, line
+            pending[stream] = [last] if last else []
+
+
+def _read_exactly(raw, size: int):
+    chunks, left = [], size
+    while left:
+        try:
+            chunk = raw.recv(left)
+        except OSError:
+            return None
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 class DockerSandbox:
@@ -161,8 +205,9 @@ class DockerSandbox:
         try:
             container = self._client.containers.run(
                 self.image,
-                command=_RUNNER + ["--init"],
+                command=_RUNNER + ["--serve"],
                 detach=True,
+                stdin_open=True,
                 user=f"{SANDBOX_UID}:{SANDBOX_UID}",
                 network_mode="none",
                 read_only=True,
@@ -186,12 +231,22 @@ class DockerSandbox:
         except docker.errors.APIError as exc:
             shutil.rmtree(in_dir, ignore_errors=True)
             raise SandboxError(f"could not start a sandbox container: {exc.explanation or exc}") from None
-        slot = _Slot(container, in_dir)
+        try:
+            sock = self._client.api.attach_socket(container.id, params={"stdin": 1, "stdout": 1, "stderr": 1,
+                                                                         "stream": 1})
+        except docker.errors.APIError as exc:
+            container.remove(force=True)
+            raise SandboxError(f"could not attach to a sandbox container: {exc.explanation or exc}") from None
+        slot = _Slot(container, in_dir, sock)
         with self._lock:
             self._all.append(slot)
         return slot
 
     def _remove(self, slot: _Slot) -> None:
+        try:
+            slot.sock.close()
+        except Exception:
+            pass
         try:
             slot.container.remove(force=True)
         except Exception:
@@ -234,7 +289,6 @@ class DockerSandbox:
         write_job_dir(slot.in_dir, job, work_dir="/work", out_dir="/out", wipe=["/tmp", "/dev/shm"], contained=True,
                       files_dir=files_dir)
         nonce = secrets.token_hex(16)
-        api = self._client.api
         fired = threading.Event()
 
         def watchdog() -> None:
@@ -246,23 +300,43 @@ class DockerSandbox:
                 pass
 
         timer = threading.Timer(job.deadline_s(self.config.watchdog_margin_s), watchdog)
-        out, err = bytearray(), bytearray()
+        out, err, finished = bytearray(), bytearray(), False
+        prefix = nonce.encode() + b" "
+        timer.start()
         try:
-            exec_id = api.exec_create(slot.container.id, _RUNNER + ["/in"], environment={"ARCHON_NONCE": nonce},
-                                      user=f"{SANDBOX_UID}:{SANDBOX_UID}")["Id"]
-            timer.start()
-            for chunk_out, chunk_err in api.exec_start(exec_id, stream=True, demux=True):
-                out += chunk_out or b""
-                err += chunk_err or b""
+            slot.send(f"{nonce} /in\n")
+            for stream, line in slot.lines():
+                if stream == 2:
+                    err += line + b"\n"
+                    continue
+                out += line + b"\n"
+                if line.startswith(prefix) and (b'"step": "done"' in line or b'"step": "error"' in line):
+                    finished = True
+                    break
+        except OSError as exc:
+            if not fired.is_set():
+                slot.broken = True
+                raise SandboxError(f"lost the sandbox container: {exc}") from None
+        finally:
             timer.cancel()
-            status = None if fired.is_set() else api.exec_inspect(exec_id).get("ExitCode")
-        except Exception as exc:
-            timer.cancel()
-            if fired.is_set():
-                status = None
-            else:
-                raise SandboxError(f"docker exec failed: {str(exc).splitlines()[0][:200]}") from None
-        return parse_records(bytes(out), nonce, job, runner_status=status, runner_stderr=bytes(err), watchdog=fired.is_set())
+        status = 0 if finished else self._ended(slot, fired.is_set())
+        return parse_records(bytes(out), nonce, job, runner_status=status, runner_stderr=bytes(err),
+                             watchdog=fired.is_set())
+
+    def _ended(self, slot: _Slot, watchdog: bool) -> Optional[int]:
+        """The runner server stopped answering: 137 when the candidate's memory use got the
+        container OOM-killed (a verdict), otherwise an infrastructure error."""
+        slot.broken = True
+        if watchdog:
+            return None
+        try:
+            slot.container.reload()
+            state = slot.container.attrs.get("State", {})
+        except Exception:
+            state = {}
+        if state.get("OOMKilled"):
+            return 137
+        raise SandboxError(f"the sandbox runner stopped unexpectedly (container state: {state.get('Status', '?')})")
 
     def run_project(self, path: Path, command: str, timeout_s: float = 600.0,
                     memory_mb: Optional[int] = None) -> ExecResult:

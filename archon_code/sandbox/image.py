@@ -46,7 +46,7 @@ _IMPORT_CHANGES = [
     "WORKDIR /work",
     "ENV LANG=C.UTF-8",
     "ENV PATH=/usr/local/bin:/usr/bin:/bin",
-    'CMD ["python3", "/opt/archon/runner.py", "--init"]',
+    'CMD ["python3", "/opt/archon/runner.py", "--serve"]',
 ]
 
 

@@ -122,6 +122,8 @@ def parse_records(stdout: bytes, nonce: str, job: Job, *, runner_status: Optiona
     for line in stdout.decode("utf-8", errors="replace").splitlines():
         if line.startswith(prefix):
             rec = json.loads(line[len(prefix):])
+            if rec.get("step") == "error":
+                raise SandboxError(f"sandbox runner failed: {rec.get('message', 'unknown error')}")
             done = done or rec.get("step") == "done"
             records.append(rec)
     if not done and not watchdog and runner_status not in _KILLED_STATUSES:

@@ -24,12 +24,14 @@ __all__ = ["LocalProcessRunner"]
 
 
 class LocalProcessRunner:
-    """Runs jobs as plain host subprocesses (unsafe; for benchmarks only)."""
+    """Runs jobs through the same runner server as the sandbox, as a plain host process per
+    worker thread (unsafe; for benchmarks only)."""
 
     def __init__(self, config: Optional[SandboxConfig] = None):
         self.config = config or SandboxConfig()
         self._tmp: Optional[Path] = None
         self._local = threading.local()
+        self._procs: list[subprocess.Popen] = []
 
     @property
     def workers(self) -> int:
@@ -40,21 +42,39 @@ class LocalProcessRunner:
         return self
 
     def __exit__(self, *exc) -> None:
+        for proc in self._procs:
+            proc.stdin.close()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
 
-    def run_job(self, job: Job, files_dir: Optional[Path] = None) -> JobResult:
-        if not hasattr(self._local, "dir"):
+    def _server(self) -> subprocess.Popen:
+        if not hasattr(self._local, "proc"):
             self._local.dir = Path(tempfile.mkdtemp(dir=self._tmp))
+            self._local.proc = subprocess.Popen(
+                [sys.executable, str(resource_dir("sandbox") / "runner.py"), "--serve"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                env={"PATH": "/usr/local/bin:/usr/bin:/bin"},
+            )
+            self._procs.append(self._local.proc)
+        return self._local.proc
+
+    def run_job(self, job: Job, files_dir: Optional[Path] = None) -> JobResult:
+        proc = self._server()
         job_dir, work = self._local.dir / "job", self._local.dir / "work"
         job_dir.mkdir(exist_ok=True)
         work.mkdir(exist_ok=True)
         write_job_dir(job_dir, job, work_dir=str(work), out_dir=str(self._local.dir / "out"), wipe=[],
                       contained=False, files_dir=files_dir)
         nonce = secrets.token_hex(16)
-        proc = subprocess.run(
-            [sys.executable, str(resource_dir("sandbox") / "runner.py"), str(job_dir)],
-            capture_output=True, env={"ARCHON_NONCE": nonce, "PATH": "/usr/local/bin:/usr/bin:/bin"},
-        )
-        return parse_records(proc.stdout, nonce, job, runner_status=proc.returncode,
-                             runner_stderr=proc.stderr, watchdog=False)
+        proc.stdin.write(f"{nonce} {job_dir}\n".encode())
+        proc.stdin.flush()
+        out, ends = bytearray(), (f'{nonce} {{"step": "done"}}'.encode(), f"{nonce} {{\"step\": \"error\"".encode())
+        for line in proc.stdout:
+            out += line
+            if line.startswith(ends[0]) or line.startswith(ends[1]):
+                break
+        return parse_records(bytes(out), nonce, job, runner_status=proc.poll(), runner_stderr=b"", watchdog=False)
