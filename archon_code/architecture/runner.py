@@ -161,10 +161,10 @@ class ArchitectureRunner:
                      candidates=rows, tests=len(state.tests), ranking=list(state.ranking),
                      verified=None if state.verified is None else list(state.verified),
                      failures=len(state.failures), rejected=len(state.rejected), usage=state.usage.model_dump())
-        best = max((k[0] for k in keys.values()), default=0)
+        judged = [keys[c.id][0] for c in state.candidates if c.id in state.verdicts]
+        best = f"best passes {max(judged)}/{n_public} public tests" if judged else "not run yet"
         self.progress(f"layer {li} ({'+'.join(c.type for c in layer)}): {len(state.candidates)} candidates, "
-                      f"best passes {best}/{n_public} public tests, {len(state.tests)} generated tests, "
-                      f"{state.usage.calls} calls, {seconds:.1f}s")
+                      f"{best}, {len(state.tests)} generated tests, {state.usage.calls} calls, {seconds:.1f}s")
 
     def _finish(self, problem: Problem, state: State, llm: MeteredLLM, judge: GuardedJudge, tracer: Tracer,
                 seen: int, early: bool, stopped: Optional[str]) -> SolveResult:
