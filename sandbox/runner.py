@@ -207,14 +207,30 @@ def execute(run: dict, run_dir: str, job: dict, contained: bool) -> dict:
     }
 
 
-def prepare_run_dir(work: str, files_dir: str) -> str:
-    """A fresh run directory holding a copy of the candidate's files."""
+def snapshot(folder: str) -> list[tuple[str, bytes, int]]:
+    """The program folder's regular files, held in the (non-dumpable) runner's memory."""
+    items = []
+    for root, _, files in os.walk(folder):
+        for name in files:
+            full = os.path.join(root, name)
+            if os.path.isfile(full) and not os.path.islink(full):
+                with open(full, "rb") as fh:
+                    items.append((os.path.relpath(full, folder), fh.read(), os.stat(full).st_mode & 0o777))
+    return items
+
+
+def prepare_run_dir(work: str, program: list[tuple[str, bytes, int]]) -> str:
+    """A fresh run directory rebuilt from the snapshot: whatever a test wrote, or changed in
+    its own program, is gone before the next test starts."""
     run_dir = os.path.join(work, "run")
     shutil.rmtree(run_dir, ignore_errors=True)
-    if os.path.isdir(files_dir):
-        shutil.copytree(files_dir, run_dir, symlinks=False)
-    else:
-        os.makedirs(run_dir)
+    os.makedirs(run_dir)
+    for rel, data, mode in program:
+        path = os.path.join(run_dir, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as fh:
+            fh.write(data)
+        os.chmod(path, mode)
     return run_dir
 
 
@@ -235,8 +251,10 @@ def run_job(job_dir: str, nonce: str) -> None:
         emit(nonce, {"step": "compile", **result})
         if result["exit_code"] != 0:
             return
+    program = snapshot(files_dir)
+    shutil.rmtree(files_dir, ignore_errors=True)
     for index, run in enumerate(job.get("runs", [])):
-        run_dir = prepare_run_dir(work, files_dir)
+        run_dir = prepare_run_dir(work, program)
         for path in job.get("wipe", []):
             wipe(path)
         result = execute(run, run_dir, job, contained)

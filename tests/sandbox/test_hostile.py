@@ -119,6 +119,22 @@ def test_background_processes_do_not_survive_the_test(judge):
     assert len(seen["procs"]) == 2, seen  # the runner server (PID 1) and this probe
 
 
+def test_a_program_cannot_change_itself_for_its_later_tests(judge):
+    problem = Problem(id="echo2", statement="", time_limit_s=1.0,
+                      public_tests=(TestCase(input="1", output="1"), TestCase(input="2", output="2")))
+    tamper = """
+        import glob
+        for path in [__file__] + glob.glob("/work/**/*.py", recursive=True):
+            try:
+                open(path, "w").write("print('hacked')")
+            except OSError:
+                pass
+        print(input())
+    """
+    result = judge.judge(problem, py(tamper), problem.public_tests)
+    assert [t.verdict for t in result.tests] == [Verdict.AC, Verdict.AC]
+
+
 def test_writes_outside_the_work_dir_fail(judge):
     seen = report(judge, """
         import json
