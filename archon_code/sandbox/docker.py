@@ -27,7 +27,6 @@ import shutil
 import socket
 import tempfile
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -349,14 +348,3 @@ class DockerSandbox:
             return ExecResult(exit_code=None, signal=9, timed_out=result.watchdog, stderr="the sandbox runner was killed")
         return result.runs[0]
 
-
-def wait_for_engine(seconds: float = 30.0) -> bool:
-    """True once a Docker engine answers (used by set-up scripts)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            connect(timeout=5)
-            return True
-        except SandboxUnavailableError:
-            time.sleep(1)
-    return False
