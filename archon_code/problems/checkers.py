@@ -27,15 +27,19 @@ def _count_message(what: str, expected: int, actual: int) -> str:
     return f"expected {expected} {what}{'' if expected == 1 else 's'}, got {actual}"
 
 
-def compare_tokens(expected: str, actual: str) -> tuple[bool, str]:
-    """Whitespace-insensitive token equality; the message names the first difference."""
-    want, got = expected.split(), actual.split()
+def _first_difference(want: list[str], got: list[str], unit: str) -> tuple[bool, str]:
+    """Equal sequences, or False and a message naming the first differing ``unit``."""
     for index, (a, b) in enumerate(zip(want, got), start=1):
         if a != b:
-            return False, f"token {index}: expected {_show(a)}, got {_show(b)}"
+            return False, f"{unit} {index}: expected {_show(a)}, got {_show(b)}"
     if len(want) != len(got):
-        return False, _count_message("token", len(want), len(got))
+        return False, _count_message(unit, len(want), len(got))
     return True, ""
+
+
+def compare_tokens(expected: str, actual: str) -> tuple[bool, str]:
+    """Whitespace-insensitive token equality; the message names the first difference."""
+    return _first_difference(expected.split(), actual.split(), "token")
 
 
 def _lines(text: str) -> list[str]:
@@ -45,13 +49,7 @@ def _lines(text: str) -> list[str]:
 
 def compare_exact(expected: str, actual: str) -> tuple[bool, str]:
     """Line-by-line equality after normalising line endings (one final newline is optional)."""
-    want, got = _lines(expected), _lines(actual)
-    for index, (a, b) in enumerate(zip(want, got), start=1):
-        if a != b:
-            return False, f"line {index}: expected {_show(a)}, got {_show(b)}"
-    if len(want) != len(got):
-        return False, _count_message("line", len(want), len(got))
-    return True, ""
+    return _first_difference(_lines(expected), _lines(actual), "line")
 
 
 def _as_number(token: str) -> float | None:
