@@ -1,20 +1,12 @@
 """``archon-code bench`` argument handling (no model, no sandbox needed)."""
 
-import sys
 
-from archon_code.cli import main
+from tests.support.cli import run_main
 from tests.conftest import ROOT
 
 
 def _run(monkeypatch, capsys, *args):
-    monkeypatch.setattr(sys, "argv", ["archon-code", "bench", *args])
-    try:
-        main()
-        code = 0  # --help returns normally
-    except SystemExit as exit_:
-        code = exit_.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_main(monkeypatch, capsys, "bench", *args)
 
 
 def test_help_lists_every_option(monkeypatch, capsys):

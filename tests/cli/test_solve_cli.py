@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
 
-import pytest
 import yaml
 
 from archon_code.architecture import Tracer
-from archon_code.cli import main
+from tests.support.cli import run_main
 
 
 def run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
     """Run ``archon-code ARGS`` in-process through the real entry point."""
-    monkeypatch.setattr(sys, "argv", ["archon-code", *args])
-    with pytest.raises(SystemExit) as info:
-        main()
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return info.value.code, out.out, out.err
+    return run_main(monkeypatch, capsys, *args)
 
 
 def test_arch_list(monkeypatch, capsys):
