@@ -151,6 +151,7 @@ class DockerSandbox:
         self._client = client
         self._slots: "queue.Queue[_Slot]" = queue.Queue()
         self._all: list[_Slot] = []
+        self._live = 0
         self._lock = threading.Lock()
         self._tmp: Optional[Path] = None
         self.session = secrets.token_hex(6)
@@ -253,13 +254,33 @@ class DockerSandbox:
         shutil.rmtree(slot.in_dir, ignore_errors=True)
 
     def _acquire(self) -> _Slot:
-        try:
-            return self._slots.get_nowait()
-        except queue.Empty:
-            pass
+        """A free container; a new one while fewer than ``workers`` exist, else wait.
+
+        ``_live`` counts containers alive or being created, so concurrent callers never make
+        more than ``workers``; releasing a broken container puts ``None`` in the queue, which
+        wakes a waiter to create its replacement (no waiter blocks on a slot that is gone)."""
+        while True:
+            try:
+                slot = self._slots.get_nowait()
+            except queue.Empty:
+                slot = None
+                with self._lock:
+                    create = self._live < self.config.workers
+                    self._live += create
+                if create:
+                    try:
+                        return self._create()
+                    except Exception:
+                        self._retire()
+                        raise
+                slot = self._slots.get()
+            if slot is not None:
+                return slot
+
+    def _retire(self) -> None:
         with self._lock:
-            room = len(self._all) < self.config.workers
-        return self._create() if room else self._slots.get()
+            self._live -= 1
+        self._slots.put(None)
 
     def _release(self, slot: _Slot) -> None:
         if slot.broken:
@@ -267,6 +288,7 @@ class DockerSandbox:
                 if slot in self._all:
                     self._all.remove(slot)
             self._remove(slot)
+            self._retire()
         else:
             self._slots.put(slot)
 

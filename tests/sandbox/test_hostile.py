@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
 import textwrap
 
 import pytest
@@ -226,3 +228,26 @@ def test_prune_removes_containers_of_dead_processes(docker_client):
     orphan = docker_client.containers.create(image, command=["true"], labels={LABEL: "1", OWNER_LABEL: f"{socket.gethostname()}:999999999"})
     removed = prune_containers(docker_client)
     assert orphan.short_id in removed
+
+
+def test_concurrent_callers_never_exceed_the_worker_count():
+    client = connect()
+    with DockerSandbox(SandboxConfig(workers=2)) as box:
+        judge = Judge(box)
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            rows = list(pool.map(lambda _: verdict(judge, SUM).verdict, range(6)))
+        assert rows == [Verdict.AC] * 6
+        assert len(client.containers.list(all=True, filters={"label": f"{SESSION_LABEL}={box.session}"})) == 2
+
+
+def test_a_caller_waiting_for_a_container_that_breaks_gets_a_new_one():
+    with DockerSandbox(SandboxConfig(workers=1)) as box:
+        judge = Judge(box)
+        stuck = _ShortDeadline(files={"a.py": b"import time\ntime.sleep(30)\n"},
+                               runs=(Run(cmd=("python3", "a.py"), cpu_s=30, wall_s=30),))
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            first = pool.submit(box.run_job, stuck)
+            time.sleep(0.3)  # the second caller now waits for the only container
+            second = pool.submit(verdict, judge, SUM)
+            assert first.result(timeout=60).watchdog
+            assert second.result(timeout=60).verdict is Verdict.AC
