@@ -143,14 +143,20 @@ def _decode_tagged(tag: str, body: object, depth: int, budget: _Budget) -> objec
         return base64.b64decode(body.encode("ascii"), validate=True)
     if tag in ("$t", "$s", "$fs") and _type(body) is list:
         items = [decode(v, depth + 1, budget) for v in body]
-        return tuple(items) if tag == "$t" else set(items) if tag == "$s" else frozenset(items)
+        try:
+            return tuple(items) if tag == "$t" else set(items) if tag == "$s" else frozenset(items)
+        except TypeError:
+            raise ValueError("an unhashable set element") from None
     if tag == "$d" and _type(body) is list:
         pairs = []
         for pair in body:
             if _type(pair) is not list or _len(pair) != 2:
                 raise ValueError("a $d entry is not a [key, value] pair")
             pairs.append((decode(pair[0], depth + 1, budget), decode(pair[1], depth + 1, budget)))
-        return dict(pairs)
+        try:
+            return dict(pairs)
+        except TypeError:
+            raise ValueError("an unhashable dict key") from None
     raise ValueError(f"bad encoding tag {tag!r}")
 
 

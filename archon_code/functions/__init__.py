@@ -24,6 +24,8 @@ from archon_code.functions.asserts import AssertCheck, evaluate, plan_asserts
 from archon_code.functions.channel import HarnessReport, read_results, request_json
 from archon_code.functions.codec import canonical, decode, encode, harness_path, short_repr
 from archon_code.functions.models import Call, CallOutcome, FunctionPlan, UncheckableTest
+from archon_code.functions.tolerance import approx_equal
+from archon_code.functions.trusted import TrustedCheck
 
 __all__ = [
     "AssertCheck",
@@ -31,7 +33,9 @@ __all__ = [
     "CallOutcome",
     "FunctionPlan",
     "HarnessReport",
+    "TrustedCheck",
     "UncheckableTest",
+    "approx_equal",
     "canonical",
     "decode",
     "encode",
@@ -44,17 +48,20 @@ __all__ = [
     "short_repr",
 ]
 
-FunctionCheck = Union[AssertCheck]
+FunctionCheck = Union[AssertCheck, TrustedCheck]
+"""Both have ``calls``, ``next_calls(outcomes) -> tuple[Call, ...]`` and ``verdict(outcomes) -> (bool, str)``."""
 
 
-def plan_test(test_code: str, entry_point: str, trusted: bool) -> FunctionCheck:
+def plan_test(test_code: str, entry_point: str, trusted: bool, prelude: str = "") -> FunctionCheck:
     """The check for one function test: plain asserts when the code is plain (always tried
-    first), else trusted check code run on the host (only when ``trusted``); raises
-    :class:`UncheckableTest` otherwise (LLM-written tests must be plain asserts).
+    first), else trusted check code run in a host subprocess (only when ``trusted``: the
+    problem's own tests from a data set or problem file); raises :class:`UncheckableTest`
+    otherwise (LLM-written tests must be plain asserts). ``prelude`` is trusted code the
+    check needs (e.g. the HumanEval prompt defining ``poly``); only trusted checks use it.
     """
     try:
         return AssertCheck(plan_asserts(test_code, entry_point))
     except UncheckableTest:
         if not trusted:
             raise
-    raise UncheckableTest("trusted checks are not implemented yet")
+    return TrustedCheck(test_code, entry_point, prelude=prelude)
