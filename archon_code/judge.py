@@ -7,12 +7,15 @@ candidate runs); custom checkers run in the sandbox in a job of their own afterw
 from __future__ import annotations
 
 import signal
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Optional, Protocol, Sequence
 
 from archon_code.errors import ProblemError
+from archon_code.problems.checkers import check_output
 from archon_code.sandbox.config import Job, Run
-from archon_code.sandbox.jobs import JobResult
+from archon_code.sandbox.jobs import JobResult, Keep
 from archon_code.types import Candidate, ExecResult, Judgement, Problem, TestCase, TestResult, Verdict
 
 __all__ = ["Judge", "JobRunner", "verdict_of"]
@@ -29,7 +32,7 @@ class JobRunner(Protocol):
 
     workers: int
 
-    def run_job(self, job: Job) -> JobResult: ...
+    def run_job(self, job: Job, files_dir: Optional[Path] = None, keep: Optional[Keep] = None) -> JobResult: ...
 
 
 def _signal_name(number: Optional[int]) -> str:
@@ -66,13 +69,44 @@ class Judge:
     # public API ------------------------------------------------------------------------
     def judge(self, problem: Problem, candidate: Candidate, tests: Sequence[TestCase]) -> Judgement:
         """Verdicts of ``candidate`` on ``tests``, in order."""
-        job = self._job(problem, candidate, tests)
-        result = self.sandbox.run_job(job)
+        if problem.style == "function":
+            from archon_code.function_judge import judge_function
+
+            return judge_function(self, problem, candidate, tests)
+        with tempfile.TemporaryDirectory(prefix="archon-judge-") as spool:
+            return self._judge_stdio(problem, candidate, tests, Path(spool))
+
+    def _judge_stdio(self, problem: Problem, candidate: Candidate, tests: Sequence[TestCase],
+                     spool: Path) -> Judgement:
+        """Each run is compared the moment it arrives and only the beginning of its output is
+        kept, so what the host holds is one output at a time, not tests x output limit.
+        Outputs for a custom checker wait on disk (``spool``)."""
+        custom = problem.checker.type == "custom"
+        outcomes: dict[int, tuple[bool, str]] = {}
+        saved: dict[int, Path] = {}
+
+        def keep(index: int, run: ExecResult) -> ExecResult:
+            test = tests[index]
+            if test.output is not None and verdict_of(run)[0] is None:
+                if custom:
+                    saved[index] = spool / f"{index}.out"
+                    saved[index].write_text(run.stdout, encoding="utf-8", errors="surrogateescape")
+                else:
+                    outcomes[index] = check_output(problem.checker, test.output, run.stdout, test.input)
+            limit = _KEEP_STDOUT_UNCHECKED if test.output is None else _KEEP_STDOUT
+            return run.model_copy(update={"stdout": run.stdout[:limit]}) if len(run.stdout) > limit else run
+
+        result = self.sandbox.run_job(self._job(problem, candidate, tests), keep=keep)
         if not result.compiled:
             return self._compile_error(candidate, tests, result)
         verdicts = [self._pre_verdict(problem, tests[i], r, i) for i, r in enumerate(result.runs)]
-        verdicts += [self._missing(tests[i], i, result.watchdog) for i in range(len(result.runs), len(tests))]
-        verdicts = self._compare(problem, tests, result.runs, verdicts)
+        verdicts += [self._missing(tests[i], i, result) for i in range(len(result.runs), len(tests))]
+        if custom:
+            outcomes.update(self._custom_check(problem, {i: (tests[i], path) for i, path in saved.items()}))
+        for i, row in enumerate(verdicts):
+            if row.message == "pending":
+                ok, message = outcomes.get(i, (True, ""))
+                verdicts[i] = row.model_copy(update={"verdict": Verdict.AC if ok else Verdict.WA, "message": message})
         overall = next((t.verdict for t in verdicts if t.verdict is not Verdict.AC), Verdict.AC)
         return Judgement(candidate_id=candidate.id, verdict=overall, tests=tuple(verdicts),
                          compile_output=result.compile.stderr if result.compile else "")
@@ -138,45 +172,34 @@ class Judge:
         )
 
     @staticmethod
-    def _missing(test: TestCase, index: int, watchdog: bool) -> TestResult:
-        if watchdog:
+    def _missing(test: TestCase, index: int, result: JobResult) -> TestResult:
+        if result.watchdog:
             return TestResult(index=index, kind=test.kind, verdict=Verdict.TLE,
                               message="not finished: the host watchdog stopped the container")
+        if not result.clean:
+            return TestResult(index=index, kind=test.kind, verdict=Verdict.RE,
+                              message="not run: the program left the sandbox in a state the runner could not "
+                                      f"clean ({'; '.join(result.dirt)[:200]}); the container was retired")
         return TestResult(index=index, kind=test.kind, verdict=Verdict.RE,
                           message="not finished: the program killed the sandbox runner")
 
-    def _compare(self, problem: Problem, tests: Sequence[TestCase], runs: Sequence[ExecResult],
-                 rows: list[TestResult]) -> list[TestResult]:
-        pending = [i for i, row in enumerate(rows) if row.message == "pending"]
-        if problem.style == "function":
-            return [r.model_copy(update={"message": ""}) if i in pending else r for i, r in enumerate(rows)]
-        to_check = [i for i in pending if tests[i].output is not None]
-        outcomes = {i: (True, "") for i in pending}
-        if problem.checker.type == "custom":
-            outcomes.update(self._custom_check(problem, {i: (tests[i], runs[i].stdout) for i in to_check}))
-        else:
-            from archon_code.problems.checkers import check_output
+    def _custom_check(self, problem: Problem, items: dict[int, tuple[TestCase, Path]]) -> dict[int, tuple[bool, str]]:
+        """Run the problem's checker program in the sandbox: exit 0 accepts, 1 or 2 rejects.
 
-            for i in to_check:
-                outcomes[i] = check_output(problem.checker, tests[i].output, runs[i].stdout, tests[i].input)
-        for i, (ok, message) in outcomes.items():
-            rows[i] = rows[i].model_copy(update={"verdict": Verdict.AC if ok else Verdict.WA, "message": message})
-        return rows
-
-    def _custom_check(self, problem: Problem, items: dict[int, tuple[TestCase, str]]) -> dict[int, tuple[bool, str]]:
-        """Run the problem's checker program in the sandbox: exit 0 accepts, 1 or 2 rejects."""
+        Each check is a run of its own (a fresh uid and folder holding only that test's
+        input, expected and actual output), after the candidate's job has ended."""
         if not items:
             return {}
-        inputs, runs, order = {}, [], list(items)
+        inputs, files, runs, order = {}, {}, [], list(items)
         for i in order:
             test, actual = items[i]
-            inputs.update({f"{i}.in": test.input.encode(), f"{i}.exp": (test.output or "").encode(),
-                           f"{i}.out": actual.encode()})
-            args = tuple(f"{{job}}/in/{i}.{ext}" for ext in ("in", "exp", "out"))
-            runs.append(Run(cmd=("python3", "checker.py") + args, cpu_s=10, wall_s=20, memory_mb=1024,
-                            return_bytes=2048, stderr_bytes=2048))
+            inputs.update({f"{i}.in": test.input.encode(), f"{i}.exp": (test.output or "").encode()})
+            files[f"{i}.out"] = actual
+            names = tuple(f"{i}.{ext}" for ext in ("in", "exp", "out"))
+            runs.append(Run(cmd=("python3", "checker.py") + names, inputs=names, cpu_s=10, wall_s=20,
+                            memory_mb=1024, return_bytes=2048, stderr_bytes=2048))
         result = self.sandbox.run_job(Job(files={"checker.py": problem.checker.program.encode()},
-                                          inputs=inputs, runs=tuple(runs)))
+                                          inputs=inputs, input_files=files, runs=tuple(runs)))
         outcomes = {}
         for i, run in zip(order, result.runs):
             if run.exit_code == 0:

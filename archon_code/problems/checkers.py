@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Callable, Iterable, Iterator
 
 from archon_code.types import Checker
 
@@ -27,29 +28,49 @@ def _count_message(what: str, expected: int, actual: int) -> str:
     return f"expected {expected} {what}{'' if expected == 1 else 's'}, got {actual}"
 
 
-def _first_difference(want: list[str], got: list[str], unit: str) -> tuple[bool, str]:
-    """Equal sequences, or False and a message naming the first differing ``unit``."""
-    for index, (a, b) in enumerate(zip(want, got), start=1):
-        if a != b:
+_TOKEN = re.compile(r"\S+")
+_LINE = re.compile(r"[^\n]*\n|[^\n]+$")
+
+
+def _tokens(text: str) -> Iterator[str]:
+    """Whitespace-separated tokens, one at a time (a 32 MiB output never becomes a list)."""
+    return (m.group() for m in _TOKEN.finditer(text))
+
+
+def _pairs(want: Iterable[str], got: Iterable[str], unit: str,
+           same: Callable[[str, str], bool] = str.__eq__) -> tuple[bool, str]:
+    """Equal sequences, or False and a message naming the first differing ``unit``; both
+    sides are consumed lazily and the counts are finished only when they differ in length."""
+    index, want, got = 0, iter(want), iter(got)
+    for index, a in enumerate(want, start=1):
+        b = next(got, None)
+        if b is None:
+            return False, _count_message(unit, index + sum(1 for _ in want), index - 1)
+        if not same(a, b):
             return False, f"{unit} {index}: expected {_show(a)}, got {_show(b)}"
-    if len(want) != len(got):
-        return False, _count_message(unit, len(want), len(got))
+    extra = sum(1 for _ in got)
+    if extra:
+        return False, _count_message(unit, index, index + extra)
     return True, ""
 
 
 def compare_tokens(expected: str, actual: str) -> tuple[bool, str]:
     """Whitespace-insensitive token equality; the message names the first difference."""
-    return _first_difference(expected.split(), actual.split(), "token")
+    return _pairs(_tokens(expected), _tokens(actual), "token")
 
 
-def _lines(text: str) -> list[str]:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return (text[:-1] if text.endswith("\n") else text).split("\n")
+def _lines(text: str) -> Iterator[str]:
+    """Lines without their endings (\\r\\n and \\r count as \\n; one final newline is optional)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text == "":
+        return iter([""])
+    return (m.group().rstrip("\n") for m in _LINE.finditer(text))
 
 
 def compare_exact(expected: str, actual: str) -> tuple[bool, str]:
     """Line-by-line equality after normalising line endings (one final newline is optional)."""
-    return _first_difference(_lines(expected), _lines(actual), "line")
+    return _pairs(_lines(expected), _lines(actual), "line")
 
 
 def _as_number(token: str) -> float | None:
@@ -69,15 +90,11 @@ def numbers_close(expected: float, actual: float, abs_tol: float, rel_tol: float
 
 def compare_float(expected: str, actual: str, abs_tol: float = 1e-6, rel_tol: float = 1e-6) -> tuple[bool, str]:
     """Token by token: numeric tokens within tolerance, other tokens exactly equal."""
-    want, got = expected.split(), actual.split()
-    for index, (a, b) in enumerate(zip(want, got), start=1):
+    def same(a: str, b: str) -> bool:
         x, y = _as_number(a), _as_number(b)
-        same = a == b if x is None or y is None else numbers_close(x, y, abs_tol, rel_tol)
-        if not same:
-            return False, f"token {index}: expected {_show(a)}, got {_show(b)}"
-    if len(want) != len(got):
-        return False, _count_message("token", len(want), len(got))
-    return True, ""
+        return a == b if x is None or y is None else numbers_close(x, y, abs_tol, rel_tol)
+
+    return _pairs(_tokens(expected), _tokens(actual), "token", same)
 
 
 def check_output(checker: Checker, expected: str, actual: str, input_text: str = "") -> tuple[bool, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,6 +31,9 @@ class SandboxConfig(BaseModel):
     """Size of the tmpfs work directory (stops disk fills)."""
     tmp_mb: int = Field(default=64, ge=1)
     """Size of /tmp (a tmpfs too)."""
+    inodes: int = Field(default=16384, ge=64)
+    """Most files and folders in each writable place (/work, /tmp, /dev/shm): bounds what a
+    program can leave for the cleanup to remove."""
     output_mb: int = Field(default=32, ge=1)
     """Most bytes one test may write to stdout or any file (more is OLE)."""
     compile_timeout_s: float = Field(default=60.0, gt=0)
@@ -60,9 +64,12 @@ class Run(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     cmd: tuple[str, ...]
-    """argv; ``{job}`` is replaced by the job folder (inputs), read-only inside."""
+    """argv, run in the run's own folder (a fresh copy of the program's files)."""
     stdin: Optional[str] = None
-    """File in the job folder fed on stdin (a regular file, not a pipe)."""
+    """Name of a job input fed on stdin (a regular file opened by the runner, not a pipe)."""
+    inputs: tuple[str, ...] = ()
+    """Names of job inputs copied into this run's folder (a checker's input, expected and
+    actual output). No other run sees them: the job folder itself is the runner's only."""
     cpu_s: float = 2.0
     wall_s: float = 5.0
     memory_mb: int = 256
@@ -79,7 +86,9 @@ class Job(BaseModel):
     files: dict[str, bytes] = {}
     """Copied to the program folder; each run starts in a fresh copy of it."""
     inputs: dict[str, bytes] = {}
-    """Placed in the read-only job folder (stdin files, checker inputs)."""
+    """Placed in the job folder, which only the runner reads (stdin files, checker inputs)."""
+    input_files: dict[str, Path] = {}
+    """Like ``inputs``, copied from files on the host (long outputs wait on disk, not in memory)."""
     compile: Optional[Run] = None
     runs: tuple[Run, ...] = ()
     stop_on_failure: bool = False

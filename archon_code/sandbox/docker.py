@@ -34,7 +34,7 @@ from typing import Optional
 from archon_code.errors import SandboxError, SandboxUnavailableError
 from archon_code.sandbox.config import Job, Run, SandboxConfig
 from archon_code.sandbox.image import SANDBOX_UID, default_image_tag
-from archon_code.sandbox.jobs import JobResult, parse_records, write_job_dir
+from archon_code.sandbox.jobs import JobResult, Keep, RecordParser, write_job_dir
 from archon_code.types import ExecResult
 
 __all__ = ["DockerSandbox", "connect", "owner_label", "prune_containers"]
@@ -43,6 +43,20 @@ LABEL = "archon-code.sandbox"
 OWNER_LABEL = "archon-code.owner"
 SESSION_LABEL = "archon-code.session"
 _RUNNER = ["python3", "/opt/archon/runner.py"]
+RUNNER_CAPS = ("SETUID", "SETGID", "CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL")
+"""All the runner keeps: start programs as other uids, own and empty their folders, kill
+them. Programs run with none (a uid change from root drops every capability)."""
+UID_COUNT = 64
+"""Uids one container cycles through, one per run."""
+_IPC_SYSCTLS = {
+    # Shared memory dies with the last process attached to it, and SysV IPC is small.
+    "kernel.shm_rmid_forced": "1",
+    "kernel.shmmni": "64",
+    "kernel.shmmax": str(64 << 20),
+    "kernel.shmall": str((64 << 20) // 4096),
+    "kernel.msgmni": "16",
+    "fs.mqueue.queues_max": "16",
+}
 
 
 def owner_label() -> str:
@@ -81,7 +95,7 @@ def _owner_alive(owner: str) -> bool:
 def prune_containers(client, everything: bool = False) -> list[str]:
     """Remove sandbox containers left by dead processes (all of them with ``everything``)."""
     removed = []
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
+    for container in client.containers.list(all=True, filters={"label": LABEL}, ignore_removed=True):
         owner = container.labels.get(OWNER_LABEL, "")
         if everything or not _owner_alive(owner):
             try:
@@ -154,6 +168,7 @@ class DockerSandbox:
         self._live = 0
         self._lock = threading.Lock()
         self._tmp: Optional[Path] = None
+        self._uid_next = 0
         self.session = secrets.token_hex(6)
         """Label value shared by this sandbox's containers (``archon-code.session``)."""
 
@@ -197,7 +212,7 @@ class DockerSandbox:
     # containers ------------------------------------------------------------------------
     def _create(self) -> _Slot:
         in_dir = Path(tempfile.mkdtemp(prefix="slot-", dir=self._tmp))
-        in_dir.chmod(0o755)
+        in_dir.chmod(0o700)
         cfg = self.config
         import docker.errors
         from docker.types import Ulimit
@@ -208,14 +223,18 @@ class DockerSandbox:
                 command=_RUNNER + ["--serve"],
                 detach=True,
                 stdin_open=True,
-                user=f"{SANDBOX_UID}:{SANDBOX_UID}",
+                user="0:0",  # the runner; every program runs as a fresh unprivileged uid
                 network_mode="none",
                 read_only=True,
-                tmpfs={"/work": f"size={cfg.work_mb}m,mode=1777,exec", "/tmp": f"size={cfg.tmp_mb}m,mode=1777",
-                       "/out": f"size={cfg.output_mb + 2}m,mode=1777"},
-                shm_size="16m",
+                tmpfs={"/work": f"size={cfg.work_mb}m,nr_inodes={cfg.inodes},mode=0755,exec",
+                       "/tmp": f"size={cfg.tmp_mb}m,nr_inodes={cfg.inodes},mode=1777",
+                       "/dev/shm": f"size={cfg.tmp_mb}m,nr_inodes={cfg.inodes},mode=1777",
+                       "/out": f"size={2 * cfg.output_mb + 2}m,nr_inodes=64,mode=0700"},
+                ipc_mode="private",
+                sysctls=_IPC_SYSCTLS,
                 volumes={str(in_dir): {"bind": "/in", "mode": "ro"}},
                 cap_drop=["ALL"],
+                cap_add=list(RUNNER_CAPS),
                 security_opt=["no-new-privileges"],
                 pids_limit=cfg.pids_limit,
                 mem_limit=f"{cfg.memory_mb}m",
@@ -224,7 +243,7 @@ class DockerSandbox:
                 ulimits=[Ulimit(name="nofile", soft=1024, hard=1024), Ulimit(name="core", soft=0, hard=0)],
                 oom_score_adj=500,
                 hostname="sandbox",
-                environment={},
+                environment={"ARCHON_UID_BASE": str(self._uid_base()), "ARCHON_UID_COUNT": str(UID_COUNT)},
                 labels={LABEL: "1", OWNER_LABEL: owner_label(), SESSION_LABEL: self.session,
                         "archon-code.image": self.image},
             )
@@ -241,6 +260,14 @@ class DockerSandbox:
         with self._lock:
             self._all.append(slot)
         return slot
+
+    def _uid_base(self) -> int:
+        """A uid range of its own for each container this process starts, so containers
+        running at once never share a uid (RLIMIT_NPROC counts per uid, host-wide)."""
+        with self._lock:
+            self._uid_next += 1
+            index = self._uid_next
+        return 200_000 + ((os.getpid() * 97 + index) % 20_000) * UID_COUNT
 
     def _remove(self, slot: _Slot) -> None:
         try:
@@ -293,20 +320,26 @@ class DockerSandbox:
             self._slots.put(slot)
 
     # jobs ------------------------------------------------------------------------------
-    def run_job(self, job: Job, files_dir: Optional[Path] = None) -> JobResult:
-        """Run ``job`` in a pooled container; safe to call from several threads."""
+    def run_job(self, job: Job, files_dir: Optional[Path] = None, keep: Optional[Keep] = None) -> JobResult:
+        """Run ``job`` in a pooled container; safe to call from several threads.
+
+        ``keep`` sees each run's result as it arrives (see ``RecordParser``). A container the
+        runner could not prove clean after the job is retired, and a fresh one takes its place."""
         if self._tmp is None:
             raise SandboxError("the sandbox is not started: use it as a context manager")
         slot = self._acquire()
         try:
-            return self._run_in(slot, job, files_dir)
+            result = self._run_in(slot, job, files_dir, keep)
+            if not result.clean:
+                slot.broken = True
+            return result
         except SandboxError:
             slot.broken = True
             raise
         finally:
             self._release(slot)
 
-    def _run_in(self, slot: _Slot, job: Job, files_dir: Optional[Path]) -> JobResult:
+    def _run_in(self, slot: _Slot, job: Job, files_dir: Optional[Path], keep: Optional[Keep]) -> JobResult:
         write_job_dir(slot.in_dir, job, work_dir="/work", out_dir="/out", wipe=["/tmp", "/dev/shm"], contained=True,
                       files_dir=files_dir)
         nonce = secrets.token_hex(16)
@@ -321,17 +354,16 @@ class DockerSandbox:
                 pass
 
         timer = threading.Timer(job.deadline_s(self.config.watchdog_margin_s), watchdog)
-        out, err, finished = bytearray(), bytearray(), False
-        prefix = nonce.encode() + b" "
+        parser, err, finished = RecordParser(nonce, job, keep), bytearray(), False
         timer.start()
         try:
             slot.send(f"{nonce} /in\n")
             for stream, line in slot.lines():
                 if stream == 2:
-                    err += line + b"\n"
+                    err += line[:4096] + b"\n"
+                    del err[:-16384]
                     continue
-                out += line + b"\n"
-                if line.startswith(prefix) and (b'"step": "done"' in line or b'"step": "error"' in line):
+                if parser.feed(line) or parser.done:
                     finished = True
                     break
         except OSError as exc:
@@ -341,8 +373,7 @@ class DockerSandbox:
         finally:
             timer.cancel()
         status = 0 if finished else self._ended(slot, fired.is_set())
-        return parse_records(bytes(out), nonce, job, runner_status=status, runner_stderr=bytes(err),
-                             watchdog=fired.is_set())
+        return parser.result(runner_status=status, runner_stderr=bytes(err), watchdog=fired.is_set())
 
     def _ended(self, slot: _Slot, watchdog: bool) -> Optional[int]:
         """The runner server stopped answering: 137 when the candidate's memory use got the

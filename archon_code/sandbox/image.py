@@ -39,10 +39,12 @@ __all__ = [
 IMAGE_REPOSITORY = "archon-code-sandbox"
 DEBIAN_SUITE = "bookworm"
 SANDBOX_UID = 10001
-_INPUTS = ("Dockerfile", "packages.txt", "runner.py")
+_RUNTIME = ("runner.py", "harness.py", "packages.txt")
+"""What goes into /opt/archon: the runner, the function-call harness, the package list."""
+_INPUTS = ("Dockerfile", "packages.txt", "runner.py", "harness.py")
 # The settings `docker import` applies; they mirror the Dockerfile's USER/WORKDIR/ENV/CMD.
 _IMPORT_CHANGES = [
-    f"USER {SANDBOX_UID}:{SANDBOX_UID}",
+    "USER 0:0",
     "WORKDIR /work",
     "ENV LANG=C.UTF-8",
     "ENV PATH=/usr/local/bin:/usr/bin:/bin",
@@ -125,12 +127,13 @@ def _finish_rootfs(root: Path) -> None:
         fh.write(f"sandbox:x:{SANDBOX_UID}:{SANDBOX_UID}:archon-code sandbox:/work:/usr/sbin/nologin\n")
     with open(root / "etc/group", "a") as fh:
         fh.write(f"sandbox:x:{SANDBOX_UID}:\n")
-    for name in ("work", "in", "out"):
+    # Docker gives a tmpfs mounted here the mode of the folder below it: /work and /in are
+    # the runner's (each run gets a folder of its own uid inside /work), /out is root-only.
+    for name, mode in (("work", 0o755), ("in", 0o700), ("out", 0o700)):
         (root / name).mkdir(exist_ok=True)
-    (root / "work").chmod(0o1777)
-    (root / "out").chmod(0o1777)
+        (root / name).chmod(mode)
     (root / "opt/archon").mkdir(parents=True, exist_ok=True)
-    for name in ("runner.py", "packages.txt"):
+    for name in _RUNTIME:
         shutil.copy(folder / name, root / "opt/archon" / name)
     for junk in ("var/cache/apt/archives", "var/lib/apt/lists"):
         for item in (root / junk).glob("*"):

@@ -18,7 +18,7 @@ from typing import Optional
 
 from archon_code.resources import resource_dir
 from archon_code.sandbox.config import Job, SandboxConfig
-from archon_code.sandbox.jobs import JobResult, parse_records, write_job_dir
+from archon_code.sandbox.jobs import JobResult, Keep, RecordParser, write_job_dir
 
 __all__ = ["LocalProcessRunner"]
 
@@ -62,7 +62,7 @@ class LocalProcessRunner:
             self._procs.append(self._local.proc)
         return self._local.proc
 
-    def run_job(self, job: Job, files_dir: Optional[Path] = None) -> JobResult:
+    def run_job(self, job: Job, files_dir: Optional[Path] = None, keep: Optional[Keep] = None) -> JobResult:
         proc = self._server()
         job_dir, work = self._local.dir / "job", self._local.dir / "work"
         job_dir.mkdir(exist_ok=True)
@@ -72,9 +72,8 @@ class LocalProcessRunner:
         nonce = secrets.token_hex(16)
         proc.stdin.write(f"{nonce} {job_dir}\n".encode())
         proc.stdin.flush()
-        out, ends = bytearray(), (f'{nonce} {{"step": "done"}}'.encode(), f"{nonce} {{\"step\": \"error\"".encode())
+        parser = RecordParser(nonce, job, keep)
         for line in proc.stdout:
-            out += line
-            if line.startswith(ends[0]) or line.startswith(ends[1]):
+            if parser.feed(line.rstrip(b"\n")):
                 break
-        return parse_records(bytes(out), nonce, job, runner_status=proc.poll(), runner_stderr=b"", watchdog=False)
+        return parser.result(runner_status=proc.poll(), runner_stderr=b"", watchdog=False)
