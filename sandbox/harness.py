@@ -19,7 +19,10 @@ and finally ``{"done": N}``; an exception while loading the solution gives one l
 No expected value is ever here: the host compares the decoded results with the test's own
 comparison. What this process writes is *claimed* plain data, never trusted code: the
 host decodes it with the same codec (this file, imported by path), which builds nothing
-but None, bool, int, float, str, bytes, list, tuple, dict, set and frozenset.
+but None, bool, int, float, str, bytes, list, tuple, dict, set and frozenset. A candidate
+that tampers with this process (exits early, patches builtins or json, closes or writes
+the channel) can only lose its own results: the host counts a missing result or a line
+outside the protocol as a failed test.
 
 The codec (ENC): JSON null/true/false, finite floats and strings stand for themselves,
 ints within 2**53 are JSON numbers, lists are JSON arrays; everything else is a one-key
@@ -46,8 +49,10 @@ MAX_UNITS = 4_000_000
 """Size budget of one value: one unit per node plus one per character/byte."""
 _SAFE_INT = 1 << 53
 _MESSAGE_CHARS = 500
-_type, _len, _isinstance, _repr, _str = type, len, isinstance, repr, str  # before any candidate code
-_dumps, _loads = json.dumps, json.loads
+# Taken before any candidate code runs, so a candidate patching builtins or json cannot
+# change how its results are encoded (it can only ever emit plain data anyway).
+_type, _len, _isinstance, _repr, _str, _format, _sorted = type, len, isinstance, repr, str, format, sorted
+_dumps, _loads, _isfinite, _b64encode, _write = json.dumps, json.loads, math.isfinite, base64.b64encode, os.write
 
 
 class Unserializable(ValueError):
@@ -79,19 +84,19 @@ def encode(value: object, _depth: int = 0, _budget: "_Budget | None" = None) -> 
         if -_SAFE_INT < value < _SAFE_INT:
             return value
         budget.take(value.bit_length() // 4)
-        return {"$i": format(value, "x")}
+        return {"$i": _format(value, "x")}
     if t is float:
-        return value if math.isfinite(value) else {"$f": _repr(value)}
+        return value if _isfinite(value) else {"$f": _repr(value)}
     if t is bytes:
         budget.take(_len(value))
-        return {"$b": base64.b64encode(value).decode("ascii")}
+        return {"$b": _b64encode(value).decode("ascii")}
     if t is list or t is tuple:
         items = [encode(v, _depth + 1, budget) for v in value]
         return items if t is list else {"$t": items}
     if t is dict:
         return {"$d": [[encode(k, _depth + 1, budget), encode(v, _depth + 1, budget)] for k, v in value.items()]}
     if t is set or t is frozenset:
-        items = sorted((encode(v, _depth + 1, budget) for v in value), key=canonical)
+        items = _sorted((encode(v, _depth + 1, budget) for v in value), key=canonical)
         return {"$s" if t is set else "$fs": items}
     raise Unserializable(_qualname(t))
 
@@ -185,7 +190,7 @@ class _Channel:
     def send(self, record: dict) -> None:
         data = (_dumps(record, ensure_ascii=True, allow_nan=False) + "\n").encode("ascii")
         while data:
-            data = data[os.write(self.fd, data):]
+            data = data[_write(self.fd, data):]
 
 
 def _redirect_stdio() -> None:

@@ -44,7 +44,7 @@ class HarnessReport(_Frozen):
 def _outcome(record: dict, n: int) -> CallOutcome:
     index = record.get("i")
     if type(index) is not int or not 0 <= index < n or len(record) != 2:
-        raise ValueError(f"bad result record keys {sorted(record)[:4]}")
+        raise ValueError(f"bad result record keys {sorted(map(str, record))[:4]}")
     if "value" in record:
         return CallOutcome(index=index, status="value", value=decode(record["value"]))
     for status in ("error", "unserializable"):
@@ -53,8 +53,15 @@ def _outcome(record: dict, n: int) -> CallOutcome:
     raise ValueError("a result record is neither value, error nor unserializable")
 
 
-def read_results(text: str, calls: int) -> HarnessReport:
-    """Decode the harness's channel output for a request of ``calls`` calls."""
+def read_results(text: str, calls: int, start: int = 0) -> HarnessReport:
+    """Decode the harness's channel output for a request of ``calls`` calls; outcome indexes
+    are ``start`` + the position in the request (pass ``len(outcomes so far)`` when a round
+    sends only the new calls).
+
+    \b
+    >>> read_results('{"i": 0, "value": {"$t": [5]}}\\n{"done": 1}\\n', 1, start=3).outcomes
+    (CallOutcome(index=3, status='value', value=(5,), detail=None),)
+    """
     found: dict[int, CallOutcome] = {}
     load_error, done, problem = None, False, None
     for number, line in enumerate(text.splitlines()[: calls + 2], 1):
@@ -80,5 +87,6 @@ def read_results(text: str, calls: int) -> HarnessReport:
             break
     if problem is None and len(text.splitlines()) > calls + 2:
         problem = "more lines than the protocol allows"
-    outcomes = tuple(found.get(i) or CallOutcome(index=i, status="missing") for i in range(calls))
+    outcomes = tuple((found[i].model_copy(update={"index": start + i}) if i in found
+                      else CallOutcome(index=start + i, status="missing")) for i in range(calls))
     return HarnessReport(outcomes=outcomes, load_error=load_error, done=done, protocol_error=problem)

@@ -81,7 +81,7 @@ class CallOutcome(_Frozen):
         if self.status == "error":
             return f"raised {self.detail}"
         if self.status == "unserializable":
-            return f"returned a {self.detail}, which is not plain data"
+            return f"returned something that is not plain data ({self.detail})"
         return "gave no result (the program stopped before this call)"
 
 

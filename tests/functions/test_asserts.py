@@ -74,7 +74,7 @@ def test_errors_unserializable_and_missing_results_fail_with_their_reason() -> N
     assert evaluate(plan, [CallOutcome(index=0, status="error", detail="ValueError: no")]) == (
         False, "add(2, 3) raised ValueError: no")
     assert evaluate(plan, [CallOutcome(index=0, status="unserializable", detail="generator")]) == (
-        False, "add(2, 3) returned a generator, which is not plain data")
+        False, "add(2, 3) returned something that is not plain data (generator)")
     assert evaluate(plan, [value(0, 5)]) == (
         False, "add(0, 0) gave no result (the program stopped before this call)")
     assert evaluate(plan, []) == (False, "add(2, 3) gave no result (the program stopped before this call)")
