@@ -17,20 +17,9 @@ import math
 import operator
 from typing import Callable, Optional
 
+from archon_code.functions.limits import EvalLimit, Unsupported, check_binop, checked_call, units
+
 __all__ = ["EvalLimit", "Evaluator", "PENDING", "Unsupported", "units"]
-
-MAX_UNITS = 4_000_000
-"""Largest value built: one unit per element/character, 64 bits of an int per unit."""
-MAX_BITS = 1 << 20
-"""Largest int built by ``*``, ``**`` and ``<<``."""
-
-
-class Unsupported(Exception):
-    """Syntax or a name the evaluator does not handle."""
-
-
-class EvalLimit(Exception):
-    """A value would exceed the evaluator's size bounds."""
 
 
 class _Pending:
@@ -43,7 +32,6 @@ class _Pending:
 PENDING = _Pending()
 """The result of an entry-point call not known yet (plan mode)."""
 
-_TYPES = (int, float, str, bool, list, tuple, dict, set, frozenset, bytes, type(None))
 _MATH = {name: getattr(math, name) for name in (
     "isclose", "fabs", "sqrt", "floor", "ceil", "isnan", "isinf", "isfinite", "pi", "e", "inf", "nan")}
 _METHODS = {
@@ -65,72 +53,6 @@ _CMPOPS = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast
            ast.NotIn: lambda a, b: a not in b, ast.Is: operator.is_, ast.IsNot: operator.is_not}
 _UNARY = {ast.UAdd: operator.pos, ast.USub: operator.neg, ast.Invert: operator.invert, ast.Not: operator.not_}
 _SINGLETONS = (None, True, False)
-
-
-def units(value: object, cap: int = MAX_UNITS) -> int:
-    """Size of ``value`` in units, counting stops soon after ``cap``."""
-    total, stack = 0, [value]
-    while stack and total <= cap:
-        v = stack.pop()
-        total += 1
-        if isinstance(v, (str, bytes)):
-            total += len(v)
-        elif isinstance(v, int):
-            total += v.bit_length() >> 6
-        elif isinstance(v, dict):
-            stack.extend(v.keys())
-            stack.extend(v.values())
-        elif isinstance(v, (list, tuple, set, frozenset)):
-            stack.extend(v)
-    return total
-
-
-def _bits(v: object) -> int:
-    return max(1, abs(v).bit_length()) if isinstance(v, int) else 0
-
-
-def _check_binop(op: type, a: object, b: object) -> None:
-    ints = isinstance(a, int) and isinstance(b, int)
-    if op is ast.Mult and ints and _bits(a) + _bits(b) > MAX_BITS:
-        raise EvalLimit("int product too large")
-    if op is ast.Mult and not ints:
-        seq, n = (a, b) if isinstance(b, int) else (b, a)
-        if isinstance(n, int) and isinstance(seq, (str, bytes, list, tuple)) and n > 0:
-            if units(seq, MAX_UNITS // n + 1) * n > MAX_UNITS:
-                raise EvalLimit("repeated sequence too large")
-    if op is ast.Pow and ints and b > 0 and abs(a) > 1 and _bits(a) * b > MAX_BITS:
-        raise EvalLimit("power too large")
-    if op is ast.LShift and ints and b > 0 and _bits(a) + b > MAX_BITS:
-        raise EvalLimit("shift too large")
-    if op is ast.Add and isinstance(a, (str, bytes, list, tuple)) and units(a) + units(b) > MAX_UNITS:
-        raise EvalLimit("concatenation too large")
-    if op is ast.Mod and isinstance(a, (str, bytes)):
-        raise Unsupported("%-formatting")
-
-
-def _checked_call(fn: Callable, args: list, kwargs: dict) -> object:
-    if fn is round and (len(args) > 1 or "ndigits" in kwargs):
-        digits = args[1] if len(args) > 1 else kwargs["ndigits"]
-        if isinstance(digits, int) and abs(digits) > 400:
-            raise EvalLimit("round to too many digits")
-    if fn is sum and (len(args) > 1 or "start" in kwargs):
-        start = args[1] if len(args) > 1 else kwargs["start"]
-        if not isinstance(start, (int, float)) and units(args[0]) * 2 > 100_000:
-            raise EvalLimit("sum of sequences too large")
-    if fn is isinstance and len(args) == 2:
-        kinds = args[1] if isinstance(args[1], tuple) else (args[1],)
-        if not all(any(k is t for t in _TYPES) for k in kinds):
-            raise Unsupported("isinstance with a type outside the builtins")
-    if fn is type and len(args) != 1:
-        raise Unsupported("type() with other than one argument")
-    if fn is bytes and args and isinstance(args[0], int) and args[0] > MAX_UNITS:
-        raise EvalLimit("bytes too large")
-    if getattr(fn, "__name__", "") == "join" and isinstance(getattr(fn, "__self__", None), str) and args:
-        items = args[0]
-        count = len(items) if hasattr(items, "__len__") else MAX_UNITS
-        if units(items) + len(fn.__self__) * count > MAX_UNITS:
-            raise EvalLimit("join too large")
-    return fn(*args, **kwargs)
 
 
 _BUILTINS = {f.__name__: f for f in (
@@ -227,7 +149,7 @@ class Evaluator:
         a, b = self.eval(node.left), self.eval(node.right)
         if a is PENDING or b is PENDING:
             return PENDING
-        _check_binop(type(node.op), a, b)
+        check_binop(type(node.op), a, b)
         return _BINOPS[type(node.op)](a, b)
 
     def _BoolOp(self, node: ast.BoolOp) -> object:
@@ -305,10 +227,10 @@ class Evaluator:
         if method is not None:
             if method not in _METHODS.get(type(fn), ()):
                 raise Unsupported(f"the method {method!r} of {type(fn).__name__}")
-            return _checked_call(getattr(fn, method), args, kwargs)
+            return checked_call(getattr(fn, method), args, kwargs)
         if id(fn) not in _CALLABLE_IDS and not isinstance(fn, _LambdaFunction):
             raise Unsupported("calling a value that is not a whitelisted function")
-        return _checked_call(fn, args, kwargs)
+        return checked_call(fn, args, kwargs)
 
 
 

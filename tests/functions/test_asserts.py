@@ -122,7 +122,7 @@ def test_bombs_are_refused_quickly(bomb: str) -> None:
     start = time.monotonic()
     with pytest.raises(UncheckableTest, match="exceeds the evaluator's limits"):
         plan_asserts(bomb, "f")
-    assert time.monotonic() - start < 0.5
+    assert time.monotonic() - start < 2
 
 
 def test_a_result_that_would_blow_up_the_assert_fails_without_blowing_up() -> None:
@@ -130,7 +130,7 @@ def test_a_result_that_would_blow_up_the_assert_fails_without_blowing_up() -> No
     start = time.monotonic()
     assert evaluate(plan, [value(0, "xyxyxy")]) == (
         False, "line 1: the result cannot be checked (repeated sequence too large); f(1) returned 'xyxyxy'")
-    assert time.monotonic() - start < 0.5
+    assert time.monotonic() - start < 2
 
 
 def test_plan_test_refuses_code_for_untrusted_tests_and_takes_asserts_first() -> None:
