@@ -133,6 +133,7 @@ class Proxy:
 
     def __init__(self, codec, request: dict, send) -> None:
         self.codec, self.send, self.strict = codec, send, request["mode"] == "strict"
+        self.__name__ = self.__qualname__ = request["entry_point"]
         self.max_calls, self.calls = request["max_calls"], 0
         self.recorded: dict[str, list] = {}
         for index, rec in enumerate(request["recorded"]):

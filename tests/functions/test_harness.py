@@ -86,3 +86,16 @@ def test_stdin_is_empty_and_prints_never_reach_the_channel(harness) -> None:
     solution = "import sys\ndata = sys.stdin.read()\ndef f():\n    print('{\"i\": 0, \"value\": 1}')\n    return data\n"
     report = harness.run(solution, "f", [Call.of()])
     assert [o.value for o in report.outcomes] == [""] and report.protocol_error is None
+
+
+def test_every_plain_type_survives_the_process_boundary(harness) -> None:
+    import math
+
+    value = ["\ud800 lone", -0.0, float("nan"), float("-inf"), 10 ** 100, -(2 ** 70), b"\x00\xff",
+             (1, (2.5,)), {frozenset({1, "a"}): {None: True}}, {3, "x"}, frozenset(), ""]
+    report = harness.run("def echo(*args, **kwargs):\n    return [list(args), kwargs]\n", "echo",
+                         [Call.of(*value, key=value)])
+    args, kwargs = report.outcomes[0].value
+    assert report.done and args[0] == "\ud800 lone" and math.copysign(1, args[1]) == -1 and math.isnan(args[2])
+    assert args[3:] == value[3:] and [type(a) for a in args] == [type(v) for v in value]
+    assert kwargs["key"][3:] == value[3:]

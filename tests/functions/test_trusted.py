@@ -177,3 +177,17 @@ def test_non_plain_arguments_make_the_check_uncheckable() -> None:
     check = TrustedCheck("def check(c):\n    assert c(lambda x: x) == 1\ncheck(f)\n", "f")
     with pytest.raises(UncheckableTest, match="the check passes a function to f, not plain data"):
         check.next_calls([])
+
+
+def test_the_proxy_looks_like_the_entry_point() -> None:
+    check = TrustedCheck("assert f.__name__ == 'f'\nassert f(1) == 1\n", "f")
+    assert [c.args for c in check.next_calls([])] == [(1,)]
+    assert check.verdict([CallOutcome(index=0, status="value", value=1)]) == (True, "")
+
+
+def test_string_hashing_is_the_same_in_every_run(harness) -> None:
+    code = "for w in {'apple', 'pear', 'fig', 'kiwi', 'plum', 'lime'}:\n    assert size(w) == len(w)\n"
+    orders = {tuple(c.args for c in TrustedCheck(code, "size").next_calls([])) for _ in range(3)}
+    assert len(orders) == 1 and sorted(next(iter(orders))) == [("apple",), ("fig",), ("kiwi",), ("lime",),
+                                                                 ("pear",), ("plum",)]
+    assert harness.judge("def size(w):\n    return len(w)\n", code, "size", trusted=True) == (True, "")
