@@ -1,0 +1,319 @@
+"""More red-team attacks on the sandbox, beyond tests/sandbox/test_redteam.py.
+
+Same rules as that battery: every attack runs in ONE container (``workers=1``) and asserts
+the verdict a correct sandbox gives, then that an honest candidate judged right after it in
+the same container is accepted and sees nothing left behind. A test marked
+``xfail(strict=True, reason="FINDING: ...")`` is an attack that works today (see
+/work/notes/redteam.md); it turns into a failure the day the hole is closed, so the mark
+can be dropped then.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from archon_code.judge import Judge
+from archon_code.sandbox import DockerSandbox, SandboxConfig
+from archon_code.types import Candidate, Problem, TestCase, Verdict
+from tests.sandbox.test_redteam import CLEAN_VIEW, ECHO, HONEST, LOOK, PROBE
+
+pytestmark = pytest.mark.docker
+
+# 128 MB problem: every attack below really holds well over 128 MB at once.
+TIGHT = Problem(id="tight", statement="print the input", time_limit_s=2.0, memory_limit_mb=128,
+                public_tests=(TestCase(input="7\n", output="7"),))
+
+
+@pytest.fixture(scope="module")
+def box():
+    from tests.conftest import require_docker
+
+    require_docker()
+    with DockerSandbox(SandboxConfig(workers=1)) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture(scope="module")
+def one(box):
+    return Judge(box)
+
+
+def py(source: str, name: str = "c") -> Candidate:
+    return Candidate(id=name, source=textwrap.dedent(source))
+
+
+def cpp(source: str, name: str = "c") -> Candidate:
+    return Candidate(id=name, lang="cpp", source=textwrap.dedent(source))
+
+
+def row(judge: Judge, candidate, problem: Problem = ECHO):
+    if isinstance(candidate, str):
+        candidate = py(candidate)
+    return judge.judge(problem, candidate, problem.public_tests).tests[0]
+
+
+def look(judge: Judge) -> dict:
+    result = row(judge, LOOK, PROBE)
+    assert result.verdict is Verdict.AC, (result.message, result.stderr)
+    return json.loads(result.stdout)
+
+
+def honest_after(judge: Judge) -> None:
+    """The next candidate in the same container: accepted, and sees nothing left behind."""
+    result = row(judge, HONEST)
+    assert (result.verdict, result.message) == (Verdict.AC, ""), (result.message, result.stderr)
+    assert look(judge) == CLEAN_VIEW
+
+
+# -- whole-tree memory: memory the cgroup's anon + shmem does not show -------------------
+
+@pytest.mark.xfail(strict=True, reason="FINDING: socket buffers are kernel memory, not anon+shmem: 200 MB held, AC")
+def test_memory_held_in_unix_socket_buffers_is_mle(one):
+    # 200 MB queued in socketpairs (SO_SNDBUF may be 4 MB here): kernel memory, charged to
+    # the container's cgroup (memory.usage_in_bytes) but neither anon nor shmem.
+    result = row(one, """
+        import socket
+        pairs, held, chunk = [], 0, b"x" * 65536
+        while held < 200 << 20:
+            a, b = socket.socketpair()
+            a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+            b.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+            a.setblocking(False)
+            try:
+                while True:
+                    held += a.send(chunk)
+            except BlockingIOError:
+                pass
+            pairs.append((a, b))
+        import time
+        time.sleep(0.3)
+        print(input())
+    """, TIGHT)
+    assert result.verdict is Verdict.MLE, (result.verdict, result.message, result.memory_kb, result.stderr)
+    honest_after(one)
+
+
+@pytest.mark.xfail(strict=True, reason="FINDING: pipe buffers are kernel memory, not anon+shmem: 64 MB more, AC")
+def test_memory_held_in_pipe_buffers_is_mle(one):
+    # 64 MB in pipe buffers (the per-uid soft limit) plus 2 x 45 MB in children: 154 MB.
+    result = row(one, """
+        import fcntl, os, time
+        for _ in range(2):
+            if os.fork() == 0:
+                block = bytearray(45 << 20)
+                for i in range(0, len(block), 4096):
+                    block[i] = 1
+                time.sleep(5)
+                os._exit(0)
+        pipes, held, chunk = [], 0, b"x" * 65536
+        for _ in range(200):
+            r, w = os.pipe()
+            try:
+                fcntl.fcntl(w, 1031, 1 << 20)  # F_SETPIPE_SZ
+            except OSError:
+                pass
+            os.set_blocking(w, False)
+            try:
+                while True:
+                    held += os.write(w, chunk)
+            except BlockingIOError:
+                pass
+            pipes.append((r, w))
+        assert held >= 60 << 20, held
+        time.sleep(1.0)
+        print(input())
+    """, TIGHT)
+    assert result.verdict is Verdict.MLE, (result.verdict, result.message, result.memory_kb, result.stderr)
+    honest_after(one)
+
+
+@pytest.mark.xfail(strict=True, reason="FINDING: stdout/stderr are O_RDWR capture files subtracted as output: 62 MB of free scratch memory")
+def test_memory_in_the_mmapped_capture_files_is_mle(one):
+    # stdout and stderr are the runner's capture files, opened O_RDWR: 2 x 32 MB of scratch
+    # memory (subtracted as "output"), plus 2 x 45 MB in children; the output is truncated
+    # back to the right answer at the end.
+    result = row(one, """
+        import mmap, os, time
+        kids = []
+        for _ in range(2):
+            pid = os.fork()
+            if pid == 0:
+                block = bytearray(45 << 20)
+                for i in range(0, len(block), 4096):
+                    block[i] = 1
+                time.sleep(5)
+                os._exit(0)
+            kids.append(pid)
+        maps = []
+        for fd in (1, 2):
+            os.ftruncate(fd, 31 << 20)
+            m = mmap.mmap(fd, 31 << 20, mmap.MAP_SHARED)
+            for i in range(0, len(m), 4096):
+                m[i] = 1
+            maps.append(m)
+        time.sleep(1.0)
+        for m in maps:
+            m.close()
+        for fd in (1, 2):
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, 0)
+        line = input()
+        os.write(1, (line + "\\n").encode())
+        for pid in kids:
+            os.kill(pid, 9)
+    """, TIGHT)
+    assert result.verdict is Verdict.MLE, (result.verdict, result.message, result.memory_kb, result.stderr)
+    honest_after(one)
+
+
+@pytest.mark.xfail(strict=True, reason="FINDING: memfd_secret pages are neither anon nor shmem: 160 MB held, AC")
+def test_memory_in_secret_memfds_is_mle(one):
+    # memfd_secret pages count as neither anon nor shmem; 8 MB each (RLIMIT_MEMLOCK) in 20
+    # children is 160 MB.
+    result = row(one, """
+        import ctypes, mmap, os, time
+        libc = ctypes.CDLL(None, use_errno=True)
+        read, write = os.pipe()
+        for _ in range(20):
+            if os.fork() == 0:
+                fd = libc.syscall(447, 0)  # memfd_secret
+                if fd >= 0:
+                    os.ftruncate(fd, 8 << 20)
+                    m = mmap.mmap(fd, 8 << 20, mmap.MAP_SHARED)
+                    for i in range(0, len(m), 4096):
+                        m[i] = 1
+                os.write(write, b"1" if fd >= 0 else b"0")
+                time.sleep(5)
+                os._exit(0)
+        got = b""
+        while len(got) < 20:
+            got += os.read(read, 20)
+        time.sleep(0.5)
+        print(input() if got == b"1" * 20 else "memfd_secret refused")
+    """, TIGHT)
+    assert result.verdict is Verdict.MLE, (result.verdict, result.message, result.memory_kb, result.stderr)
+    honest_after(one)
+
+
+def test_memory_in_tmpfs_files_and_unlinked_open_files_is_mle(one):
+    # Regression: tmpfs pages are shmem and count, named or unlinked-but-open.
+    result = row(one, """
+        import os, time
+        fds = []
+        for n, place in enumerate(("/tmp", "/tmp", "/dev/shm", ".", ".")):
+            path = os.path.join(place, f"hold{n}")
+            fd = os.open(path, os.O_RDWR | os.O_CREAT)
+            if n % 2:
+                os.unlink(path)  # one in two unlinked, still open
+            chunk = b"x" * (1 << 20)
+            for _ in range(30):  # RLIMIT_FSIZE is 32 MB per file
+                os.write(fd, chunk)
+            fds.append(fd)
+        time.sleep(0.5)
+        print(input())
+    """, TIGHT)
+    assert result.verdict is Verdict.MLE, (result.verdict, result.message, result.memory_kb, result.stderr)
+    honest_after(one)
+
+
+def test_shared_anonymous_memory_in_children_is_mle(one):
+    # Regression: MAP_SHARED|MAP_ANONYMOUS is shmem; 3 children x 50 MB.
+    result = row(one, """
+        import mmap, os, time
+        for _ in range(3):
+            if os.fork() == 0:
+                m = mmap.mmap(-1, 50 << 20, mmap.MAP_SHARED)
+                for i in range(0, len(m), 4096):
+                    m[i] = 1
+                time.sleep(5)
+                os._exit(0)
+        time.sleep(1.5)
+        print(input())
+    """, TIGHT)
+    assert result.verdict is Verdict.MLE, (result.verdict, result.message, result.memory_kb, result.stderr)
+    honest_after(one)
+
+
+def test_sysv_shm_marked_for_removal_but_attached_is_counted(one):
+    # Regression: IPC_RMID while attached keeps the segment alive (shmem) until detach.
+    # shmall caps SysV shm at 64 MB in all: one 60 MB segment plus 2 x 45 MB in children.
+    result = row(one, """
+        import ctypes, os, time
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.shmat.restype = ctypes.c_void_p
+        for n in range(3):
+            if os.fork() == 0:
+                if n == 0:
+                    ident = libc.shmget(0, 60 << 20, 0o1600)
+                    addr = libc.shmat(ident, None, 0)
+                    libc.shmctl(ident, 0, None)  # IPC_RMID
+                    ctypes.memset(addr, 1, 60 << 20)
+                else:
+                    block = bytearray(45 << 20)
+                    for i in range(0, len(block), 4096):
+                        block[i] = 1
+                time.sleep(5)
+                os._exit(0)
+        time.sleep(1.5)
+        print(input())
+    """, TIGHT)
+    assert result.verdict is Verdict.MLE, (result.verdict, result.message, result.memory_kb, result.stderr)
+    honest_after(one)
+
+
+# -- memory measured against a moving baseline ---------------------------------------------
+
+# A 140 MB section the loader never maps: the binary is big on disk, its process is tiny.
+BLOB = 'asm(".section .blob,\\"\\",@progbits\\n.fill 146800640,1,7\\n.previous\\n");\n'
+
+
+@pytest.mark.xfail(strict=True, reason="FINDING: ru_maxrss of the forked runner (holding the program bytes) is taken as the program's memory")
+def test_a_big_program_file_is_not_the_programs_memory(one):
+    # The runner holds the compiled program in its memory, forks, and the child's ru_maxrss
+    # (kept across exec) includes the runner's image: a 1 MB program is judged MLE.
+    small = TIGHT.model_copy(update={"memory_limit_mb": 64})
+    result = row(one, cpp("""
+        #include <cstdio>
+        """ + BLOB + """
+        int main() { int x; if (scanf("%d", &x) == 1) printf("%d\\n", x); }
+    """), small)
+    assert (result.verdict, result.message) == (Verdict.AC, ""), (result.message, result.memory_kb)
+    assert result.memory_kb < 32 << 10, result.memory_kb
+    honest_after(one)
+
+
+# Answers once the processes it can see hold 300 MB resident in all (at most 4 s).
+WAIT_RSS = ("import os, time\\n"
+            "def rss():\\n"
+            " s = 0\\n"
+            " for p in set(os.listdir('/proc')) - {'1', 'self', 'thread-self'}:\\n"
+            "  try: s += int([l for l in open('/proc/' + p + '/status') if l.startswith('VmRSS')][0].split()[1])\\n"
+            "  except Exception: pass\\n"
+            " return s\\n"
+            "t = time.time()\\n"
+            "while rss() < 300000 and time.time() - t < 4: time.sleep(0.05)\\n"
+            "print(input() if rss() >= 300000 else 'small')\\n")
+
+
+@pytest.mark.xfail(strict=True, reason="FINDING: the baseline includes the program's own files in the run folder; unlinking them is credit")
+def test_deleting_the_program_file_gives_no_memory_credit(one):
+    # The baseline memory is read after the runner wrote the 140 MB program into the run
+    # folder (shmem). The program unlinks it and stops mapping it (exec): 140 MB of credit,
+    # spent by two children holding 150 MB each. The tree really holds > 300 MB.
+    roomy = TIGHT.model_copy(update={"memory_limit_mb": 200})
+    hog = "b = bytearray(150 << 20)\\nfor i in range(0, len(b), 4096): b[i] = 1\\nimport time; time.sleep(6)\\n"
+    result = row(one, cpp("""
+        #include <unistd.h>
+        """ + BLOB + """
+        int main() {
+            unlink("sol");
+            for (int k = 0; k < 2; k++)
+                if (fork() == 0) execl("/usr/bin/python3", "python3", "-c", \"""" + hog + """\", (char*)0);
+            execl("/usr/bin/python3", "python3", "-c", \"""" + WAIT_RSS + """\", (char*)0);
+        }
+    """), roomy)
+    assert result.verdict is Verdict.MLE, (result.verdict, result.message, result.memory_kb, result.stderr)
+    honest_after(one)
