@@ -434,3 +434,152 @@ def test_setuid_binaries_and_file_capabilities_give_nothing(one):
     assert result.verdict is Verdict.RE, (result.message, result.stderr)
     assert "PermissionError" in result.stderr and "/in" in result.stderr, result.stderr
     honest_after(one)
+
+
+# -- output: exact limits, odd bytes ------------------------------------------------------
+
+@pytest.mark.parametrize(("written", "verdict"), [
+    (b"7\r\n", Verdict.AC),         # a CRLF line end is still the token 7
+    (b"7\x00\n", Verdict.WA),       # NUL is not whitespace
+    (b"\xff7\n", Verdict.WA),       # invalid UTF-8 is not the answer
+    (b"\xef\xbc\x97\n", Verdict.WA),  # FULLWIDTH DIGIT SEVEN is not 7
+    (b"7" + b" " * 5000 + b"\n", Verdict.AC),
+])
+def test_odd_bytes_in_the_output_get_the_right_verdict(one, written, verdict):
+    result = row(one, f"import os, sys\nsys.stdin.read()\nos.write(1, {written!r})\n")
+    assert result.verdict is verdict, (result.verdict, result.message)
+    honest_after(one)
+
+
+def test_a_huge_stderr_is_bounded_and_not_an_error(one):
+    result = row(one, """
+        import os, sys
+        chunk = b"\\xff\\x00\\r" * 100000
+        for _ in range(100):  # 30 MB of binary junk on stderr
+            os.write(2, chunk)
+        print(input())
+    """)
+    assert (result.verdict, result.message) == (Verdict.AC, ""), result.message
+    assert len(result.stderr) <= 2048
+    honest_after(one)
+
+
+@pytest.mark.xfail(strict=True, reason="FINDING: output of exactly output_bytes is OLE (size >= limit), though the limit is the most bytes allowed")
+def test_output_of_exactly_the_limit_is_not_ole(one):
+    # SandboxConfig.output_mb is "most bytes one test may write (more is OLE)": writing
+    # exactly 32 MiB is within the limit.
+    problem = PROBE.model_copy(update={"time_limit_s": 5.0})
+    result = row(one, """
+        import os
+        chunk = b"1" * (1 << 20)
+        for _ in range(32):
+            os.write(1, chunk)
+    """, problem)
+    assert result.verdict is Verdict.AC, (result.verdict, result.message)
+    honest_after(one)
+
+
+# -- processes that try to outlive the run -------------------------------------------------
+
+def test_stopped_traced_and_vforked_processes_are_all_gone(one):
+    result = row(one, """
+        import ctypes, os, signal, time
+        libc = ctypes.CDLL(None, use_errno=True)
+        # a child stopped by SIGSTOP, a grandchild stopped under ptrace, a vfork parent
+        # waiting on a stopped child, a zombie nobody reaps, a new session and process group
+        stopped = os.fork()
+        if stopped == 0:
+            os.setsid()
+            while True:
+                time.sleep(1)
+        os.kill(stopped, signal.SIGSTOP)
+        tracer = os.fork()
+        if tracer == 0:
+            traced = os.fork()
+            if traced == 0:
+                libc.ptrace(0, 0, None, None)  # PTRACE_TRACEME
+                os.kill(os.getpid(), signal.SIGSTOP)
+                while True:
+                    pass
+            os.waitpid(traced, os.WUNTRACED)
+            time.sleep(60)
+        if os.fork() == 0:
+            libc.vfork.restype = ctypes.c_int
+            if libc.vfork() == 0:
+                libc.kill(libc.getpid(), signal.SIGSTOP)
+                libc._exit(0)
+            libc._exit(0)
+        if os.fork() == 0:
+            os._exit(0)  # a zombie: never waited for
+        if os.fork() == 0:
+            os.setpgid(0, 0)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
+            time.sleep(60)
+        time.sleep(0.3)
+        print(input())
+    """)
+    assert result.verdict is Verdict.AC, (result.message, result.stderr)
+    honest_after(one)
+
+
+def test_a_child_that_answers_after_the_main_process_exited_is_not_heard(one):
+    # The run ends when its main process does: a child still writing the answer (and
+    # burning CPU) afterwards is killed, so its late answer never counts.
+    result = row(one, """
+        import os, sys, time
+        line = sys.stdin.readline()
+        if os.fork() == 0:
+            time.sleep(0.5)
+            os.write(1, line.encode())
+            while True:
+                pass
+    """)
+    assert result.verdict is Verdict.WA, (result.verdict, result.message, result.stdout)
+    assert result.cpu_s < 0.5
+    honest_after(one)
+
+
+def test_a_re_forking_swarm_is_killed_within_the_cleanup_budget(one):
+    # Every process forks a replacement the moment it can: the cleanup must still end with
+    # none left (the record says clean) and the next candidate runs normally.
+    result = row(one, """
+        import os, signal, time
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+        for _ in range(20):
+            try:
+                child = os.fork()
+            except OSError:
+                break
+            if child == 0:
+                while True:
+                    try:
+                        if os.fork() != 0:
+                            os._exit(0)
+                    except OSError:
+                        pass
+        time.sleep(0.5)
+        print(input())
+    """)
+    assert result.verdict in (Verdict.AC, Verdict.TLE), (result.verdict, result.message)
+    honest_after(one)
+
+
+# -- the compiler as an attack vector ------------------------------------------------------
+
+def test_including_dev_zero_is_a_compile_error_and_leaves_a_working_container(one):
+    import time
+
+    started = time.monotonic()
+    result = one.judge(ECHO, cpp('#include "/dev/zero"\nint main() {}\n'), ECHO.public_tests)
+    assert result.verdict is Verdict.CE
+    assert time.monotonic() - started < 100
+    honest_after(one)
+
+
+def test_the_compiler_cannot_read_the_job(one):
+    result = one.judge(ECHO, cpp('#include "/in/job.json"\n#include "/in/in/0.in"\nint main() {}\n'),
+                       ECHO.public_tests)
+    assert result.verdict is Verdict.CE
+    assert "Permission denied" in result.compile_output and "work_dir" not in result.compile_output
+    honest_after(one)
