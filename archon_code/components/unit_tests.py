@@ -48,6 +48,17 @@ class UnitTestGeneratorConfig(LLMComponentConfig):
     """Also ask the model for an input validator and drop inputs it rejects."""
 
 
+def _host_decidable(code: str, entry_point: str) -> bool:
+    """A model-written test is kept only in a form the host compares without running it."""
+    from archon_code.functions import UncheckableTest, plan_test
+
+    try:
+        plan_test(code, entry_point, trusted=False)
+    except UncheckableTest:
+        return False
+    return True
+
+
 class _Run:
     """What one call of the generator collects before it becomes state."""
 
@@ -206,7 +217,12 @@ class UnitTestGenerator(Component):
             return []
         found = extract_code(text or "", "py", None)
         asserts = list(dict.fromkeys(parse_asserts(found.code or text or "", problem.entry_point)))
-        asserts = [a for a in asserts if a not in {t.input for t in problem.public_tests}][: self.config.num_tests]
+        asserts = [a for a in asserts if a not in {t.input for t in problem.public_tests}]
+        plain = [a for a in asserts if _host_decidable(a, problem.entry_point or "")][: self.config.num_tests]
+        if len(plain) < len(asserts[: self.config.num_tests]):
+            run.notes.append(f"{self.tag}: {len(asserts) - len(plain)} asserts dropped: not plain asserts the host "
+                             "can decide without running them")
+        asserts = plain
         if not asserts:
             run.notes.append(f"{self.tag}: the answer held no asserts calling {problem.entry_point}")
             return []

@@ -39,9 +39,10 @@ __all__ = [
 IMAGE_REPOSITORY = "archon-code-sandbox"
 DEBIAN_SUITE = "bookworm"
 SANDBOX_UID = 10001
-_RUNTIME = ("runner.py", "harness.py", "packages.txt")
-"""What goes into /opt/archon: the runner, the function-call harness, the package list."""
-_INPUTS = ("Dockerfile", "packages.txt", "runner.py", "harness.py")
+_RUNTIME = ("runner.py", "packages.txt")
+"""What goes into /opt/archon. (The function-call harness, sandbox/harness.py, travels with
+each job as one of the program's files, so both back ends run the same one.)"""
+_INPUTS = ("Dockerfile", "packages.txt", "runner.py")
 # The settings `docker import` applies; they mirror the Dockerfile's USER/WORKDIR/ENV/CMD.
 _IMPORT_CHANGES = [
     "USER 0:0",
