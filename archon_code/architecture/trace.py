@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from archon_code.components.base import BudgetExceeded, JudgeLike
 from archon_code.errors import ArchonError, ConfigError, LLMError
 from archon_code.llm.base import LLM, Completion, Message, Usage
+from archon_code.textio import read_text
 from archon_code.types import Candidate, ExecResult, Judgement, Problem, TestCase
 
 __all__ = ["Budget", "GuardedJudge", "MeteredLLM", "Tracer", "read_trace"]
@@ -174,10 +175,7 @@ class GuardedJudge:
 
 def read_trace(path: Path) -> list[dict]:
     """The events of a trace file; a clear error for a missing or corrupt file."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"trace file {path}: cannot read: {exc.strerror or exc}") from None
+    lines = read_text(path, ConfigError, "trace file").splitlines()
     events = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -189,4 +187,6 @@ def read_trace(path: Path) -> list[dict]:
         if not isinstance(record, dict) or "event" not in record:
             raise ConfigError(f"trace file {path}: line {number} has no 'event' field")
         events.append(record)
+    if not events:
+        raise ConfigError(f"trace file {path}: empty (no events)")
     return events

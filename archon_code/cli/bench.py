@@ -57,7 +57,8 @@ def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: 
       archon-code bench problems/ --arch single --arch full
       archon-code bench ../shared/data/mbpp.jsonl --limit 30 --arch single --arch codet --samples 3
     """
-    from archon_code.bench.session import BenchOptions, load_configs, open_engine, out_dir_for, run, settings_of
+    from archon_code.bench.session import (
+        BenchOptions, load_configs, open_engine, out_dir_for, run, select_problems, settings_of)
     from archon_code.bench.summary import format_table
 
     try:
@@ -67,10 +68,12 @@ def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: 
     except ValueError as exc:
         raise ConfigError(f"bench options: {exc}") from None
     configs = load_configs(options.archs)
+    selected = select_problems(options)  # bad files fail here, before the sandbox and model start
     out_dir = out or out_dir_for(options, configs)
     click.echo(f"bench: results in {out_dir}", err=True)
     with open_engine(cache=not no_cache, workers=workers) as (llm, judge):
-        result = run(options, configs, out_dir, llm=llm, judge=judge, workers=workers, fresh=not resume)
+        result = run(options, configs, out_dir, llm=llm, judge=judge, workers=workers, fresh=not resume,
+                     problems=selected)
     if as_json:
         click.echo(json.dumps(result.to_json(settings_of(options)), indent=2))
     else:

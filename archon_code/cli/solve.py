@@ -86,6 +86,9 @@ def solve(problem: str, arch: str, model: Optional[str], lang: str, problem_id: 
     prob = load_one_problem(problem, problem_id)
     if prob.interactive:
         raise ProblemError(f"{prob.origin or problem}: problem {prob.id!r} is interactive; solve cannot judge it")
+    if not prob.public_tests:
+        raise ProblemError(f"{prob.origin or problem}: problem {prob.id!r} has no public tests: solve would have "
+                           "no evidence that a program works (add public tests)")
     budget = Budget(calls=budget_calls, tokens=budget_tokens, dollars=budget_dollars, seconds=budget_seconds)
     llm = LLMClient(cache=not no_cache)
     with open_sandbox(workers) as sandbox:
