@@ -8,11 +8,8 @@ program or a test, so such a file is an error, never "mostly read".
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from archon_code.errors import ArchonError
 
@@ -39,6 +36,10 @@ def read_text(path: Path, error: type[ArchonError], what: str = "") -> str:
 
 def parse_json_or_yaml(text: str, path: Path, error: type[ArchonError], what: str = "") -> Any:
     """``text`` parsed as JSON (``.json`` files) or YAML (anything else); syntax errors give the line."""
+    import json
+
+    import yaml  # here, not at import time: the CLI's --help stays fast
+
     name = f"{what} {path}" if what else str(path)
     if Path(path).suffix == ".json":
         try:

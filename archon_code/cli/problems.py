@@ -64,7 +64,14 @@ def problems() -> None:
 @_LIMIT
 @_JSON
 def list_(path: str, ids: Sequence[str], limit: Optional[int], as_json: bool) -> None:
-    """One line per problem: id, title, style, tests, limits, checker."""
+    """One line per problem: id, title, style, tests, limits, checker.
+
+    \b
+    Examples:
+      archon-code problems list problems/
+      archon-code problems list ../shared/data/mbpp.jsonl --limit 10
+      archon-code problems list problems/ --ids sum-two,gcd-lcm --json
+    """
     rows = [_summary(p) for p in _load(path, ids, limit)]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
@@ -112,6 +119,12 @@ def show(path: str, problem_id: Optional[str], as_json: bool) -> None:
     """Show one problem: statement, public tests, limits and checker.
 
     With --json the whole problem (hidden tests and solutions too) in the file format.
+
+    \b
+    Examples:
+      archon-code problems show problems/sum-two.yaml
+      archon-code problems show problems/ --id gcd-lcm
+      archon-code problems show problems/sum-two.yaml --json
     """
     problem = _pick(load_problems(path), path, problem_id)
     if as_json:
@@ -185,6 +198,12 @@ def validate(path: str, ids: Sequence[str], limit: Optional[int], workers: int,
 
     Every correct solution must be accepted on every test (public, hidden, generated) and
     every incorrect one rejected. Exit 0 when all problems are OK, 1 otherwise, 2 on errors.
+
+    \b
+    Examples:
+      archon-code problems validate problems/
+      archon-code problems validate problems/sum-two.yaml --quiet
+      archon-code problems validate ../shared/data/codecontests-dev.jsonl --limit 5 --workers 2 --json
     """
     loaded = _load(path, ids, limit)
     start = time.monotonic()

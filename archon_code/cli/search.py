@@ -66,7 +66,7 @@ def search(problems: str, space_file: Optional[Path], strategy: str, trials: int
     Examples:
       archon-code search problems/ --trials 10 --strategy random --model local/qwen2.5-coder-0.5b
       archon-code search ../shared/data/mbpp.jsonl --limit 20 --budget-calls 12 --trials 30
-      archon-code bench ../shared/data/mbpp.jsonl --arch search-runs/<hash>/best.yaml
+      archon-code search problems/ --out search-runs/demo --trials 20   # same command again resumes it
     """
     from archon_code.bench.session import open_engine
     from archon_code.problems import load_problems
