@@ -8,6 +8,7 @@ from typing import Optional
 
 import click
 
+from archon_code.cli._common import check_models
 from archon_code.errors import ConfigError
 
 __all__ = ["bench"]
@@ -68,6 +69,7 @@ def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: 
     except ValueError as exc:
         raise ConfigError(f"bench options: {exc}") from None
     configs = load_configs(options.archs)
+    check_models([model], configs.values())
     selected = select_problems(options)  # bad files fail here, before the sandbox and model start
     out_dir = out or out_dir_for(options, configs)
     click.echo(f"bench: results in {out_dir}", err=True)

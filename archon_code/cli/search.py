@@ -9,6 +9,7 @@ from typing import Optional
 
 import click
 
+from archon_code.cli._common import check_models
 from archon_code.errors import ConfigError
 
 __all__ = ["search"]
@@ -76,6 +77,7 @@ def search(problems: str, space_file: Optional[Path], strategy: str, trials: int
     space = load_space(space_file)
     if models:
         space = space.model_copy(update={"models": tuple(models)})
+    check_models(space.models, option="--model" if models else "search space")
     try:
         options = SearchOptions(problems=problems, strategy=strategy, trials=trials, dev_frac=dev_frac,
                                 dev_ids=_ids(dev_ids), test_ids=_ids(test_ids), limit=limit,

@@ -8,7 +8,7 @@ from typing import Optional
 
 import click
 
-from archon_code.cli._common import echo_json, load_one_problem, open_sandbox, workers_option
+from archon_code.cli._common import check_models, echo_json, load_one_problem, open_sandbox, workers_option
 from archon_code.errors import ProblemError
 
 
@@ -83,6 +83,7 @@ def solve(problem: str, arch: str, model: Optional[str], lang: str, problem_id: 
     from archon_code.llm import LLMClient
 
     config = load_architecture(arch)
+    check_models([model], [config])
     prob = load_one_problem(problem, problem_id)
     if prob.interactive:
         raise ProblemError(f"{prob.origin or problem}: problem {prob.id!r} is interactive; solve cannot judge it")

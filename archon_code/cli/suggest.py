@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from archon_code.cli._common import check_models
 from archon_code.errors import ConfigError
 
 __all__ = ["precommit", "suggest"]
@@ -42,6 +43,7 @@ def _config(test_cmd: str, model: str | None, samples: int, timeout_s: float):
 
     if not test_cmd.strip():
         raise ConfigError("--test-cmd: must not be empty")
+    check_models([model])
     return SuggestConfig(test_cmd=test_cmd, model=model, samples=samples, timeout_s=timeout_s)
 
 

@@ -119,3 +119,37 @@ def test_plural():
     assert [plural(0, "call"), plural(1, "call"), plural(2, "call")] == ["0 calls", "1 call", "2 calls"]
     assert plural(1, "candidate") == "1 candidate"
     assert plural(3, "match", "matches") == "3 matches"
+
+
+PROVIDERS = ("use PROVIDER/NAME with a litellm provider (openai/, anthropic/, ollama/, ...; "
+             "https://docs.litellm.ai/docs/providers) or local/qwen2.5-coder-1.5b")
+
+
+@pytest.mark.parametrize("args, err", [
+    (("solve", SUM_TWO, "--model", ""), "--model: the model name is empty; give a litellm model "
+                                        "(openai/gpt-4o-mini, ollama/qwen2.5-coder, ...) or local/qwen2.5-coder-1.5b"),
+    (("solve", SUM_TWO, "--model", "bogus/x"), f"--model: model 'bogus/x': unknown provider 'bogus'; {PROVIDERS}"),
+    (("solve", SUM_TWO, "--model", "qwen"), f"--model: model 'qwen': no provider prefix; {PROVIDERS}"),
+    (("solve", SUM_TWO, "--model", "local/nope"), "--model: unknown local model 'local/nope'; allowed: "
+                                                  "local/qwen2.5-coder-0.5b, local/qwen2.5-coder-1.5b or local/<PATH>.gguf"),
+    (("solve", SUM_TWO, "--model", "local/x.gguf"), "--model: model 'local/x.gguf': no such GGUF file 'x.gguf'"),
+    (("solve", SUM_TWO, "--arch", "model-arch.yaml"),
+     f"architecture m: layer 1, component 1: model 'nope/x': unknown provider 'nope'; {PROVIDERS}"),
+    (("bench", SUM_TWO, "--arch", "single", "--model", "bogus/x"),
+     f"--model: model 'bogus/x': unknown provider 'bogus'; {PROVIDERS}"),
+    (("search", SUM_TWO, "--model", "local/qwen2.5-coder-0.5b", "--model", "foo/bar"),
+     f"--model: model 'foo/bar': unknown provider 'foo'; {PROVIDERS}"),
+    (("suggest", ".", "--model", ""), "--model: the model name is empty; give a litellm model "
+                                      "(openai/gpt-4o-mini, ollama/qwen2.5-coder, ...) or local/qwen2.5-coder-1.5b"),
+])
+def test_bad_models_are_rejected_before_any_work(files, monkeypatch, capsys, args, err):
+    (files / "model-arch.yaml").write_text("name: m\nlayers:\n  - - {type: generator, model: nope/x}\n")
+    code, out, stderr = run_main(monkeypatch, capsys, *args)
+    assert (code, out, stderr) == (2, "", f"error: {err}\n")
+    assert not (files / "bench-runs").exists() and not (files / "search-runs").exists()
+
+
+def test_model_from_the_environment_is_checked(files, monkeypatch, capsys):
+    monkeypatch.setenv("ARCHON_CODE_MODEL", "bogus/y")
+    code, _, err = run_main(monkeypatch, capsys, "solve", SUM_TWO)
+    assert (code, err) == (2, f"error: ARCHON_CODE_MODEL: model 'bogus/y': unknown provider 'bogus'; {PROVIDERS}\n")
