@@ -22,6 +22,7 @@ from archon_code.components.evidence import public_passed, rank_by_evidence, sco
 from archon_code.components.state import Failure
 from archon_code.errors import LLMError, ProblemError
 from archon_code.llm.base import LLM, Usage
+from archon_code.textio import plural
 from archon_code.types import Candidate, Lang, Problem
 
 __all__ = ["DEFAULT_MODEL", "ArchitectureRunner", "SolveResult", "resolve_default_model"]
@@ -140,6 +141,7 @@ class ArchitectureRunner:
             if stopped:
                 break
             started = time.monotonic()
+            self.progress(f"layer {li} ({'+'.join(c.type for c in layer)}): running")
             components = [self._build(li, ci, s, llm, judge) for ci, s in enumerate(layer)]
             state = self._run_layer(components, problem, state, judge).model_copy(update={"usage": llm.usage})
             seen.update(c.id for c in state.candidates)
@@ -163,8 +165,9 @@ class ArchitectureRunner:
                      failures=len(state.failures), rejected=len(state.rejected), usage=state.usage.model_dump())
         judged = [keys[c.id][0] for c in state.candidates if c.id in state.verdicts]
         best = f"best passes {max(judged)}/{n_public} public tests" if judged else "not run yet"
-        self.progress(f"layer {li} ({'+'.join(c.type for c in layer)}): {len(state.candidates)} candidates, "
-                      f"{best}, {len(state.tests)} generated tests, {state.usage.calls} calls, {seconds:.1f}s")
+        self.progress(f"layer {li} ({'+'.join(c.type for c in layer)}): {plural(len(state.candidates), 'candidate')}, "
+                      f"{best}, {plural(len(state.tests), 'generated test')}, {plural(state.usage.calls, 'call')}, "
+                      f"{seconds:.1f}s")
 
     def _finish(self, problem: Problem, state: State, llm: MeteredLLM, judge: GuardedJudge, tracer: Tracer,
                 seen: int, early: bool, stopped: Optional[str]) -> SolveResult:

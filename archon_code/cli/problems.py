@@ -12,6 +12,7 @@ import click
 
 from archon_code.errors import ProblemError
 from archon_code.problems import load_problems, parse_ids, problem_to_dict, select
+from archon_code.textio import plural
 from archon_code.types import Problem, TestCase
 
 if TYPE_CHECKING:
@@ -170,7 +171,7 @@ def _print_reports(reports: list[ProblemReport]) -> None:
     width = max([len(r.id) for r in reports] + [2])
     for r in reports:
         status = "OK" if r.ok else "FAIL"
-        click.echo(f"{status:<4}  {r.id:<{width}}  {r.solutions} solution(s) x {r.tests} tests")
+        click.echo(f"{status:<4}  {r.id:<{width}}  {plural(r.solutions, 'solution')} x {plural(r.tests, 'test')}")
         for reason in r.reasons:
             click.echo(f"      - {reason}")
 
@@ -213,8 +214,9 @@ def validate(path: str, ids: Sequence[str], limit: Optional[int], workers: int,
         click.echo(json.dumps({"problems": [r.model_dump() for r in reports], "totals": totals}, indent=2))
     else:
         _print_reports(reports)
-        click.echo(f"{totals['problems']} problems: {totals['ok']} OK, {totals['fail']} FAIL; {totals['test_runs']} "
-                   f"test runs in {totals['seconds']:.1f} s ({totals['tests_per_second']:.1f} tests/s)")
+        click.echo(f"{plural(totals['problems'], 'problem')}: {totals['ok']} OK, {totals['fail']} FAIL; "
+                   f"{plural(totals['test_runs'], 'test run')} in {totals['seconds']:.1f} s "
+                   f"({totals['tests_per_second']:.1f} tests/s)")
     # SystemExit rather than ctx.exit: the entry point runs click with standalone_mode=False,
     # which turns ctx.exit(1) into a return value.
     sys.exit(0 if totals["fail"] == 0 else 1)
