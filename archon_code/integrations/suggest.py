@@ -16,7 +16,7 @@ from typing import Callable, Optional, Sequence
 from archon_code.errors import ConfigError, LLMError
 from archon_code.integrations.fixer import Failure, Target, fuse_file, propose
 from archon_code.integrations.locate import failing_test_source, implicated_files
-from archon_code.integrations.models import Rejected, SuggestConfig, SuggestReport, Verified
+from archon_code.integrations.models import ModelUnavailable, Rejected, SuggestConfig, SuggestReport, Verified
 from archon_code.integrations.testrun import (
     ProjectRunner,
     SuiteRun,
@@ -29,7 +29,8 @@ from archon_code.integrations.workspace import (
     apply_patches,
     copy_repo,
     diff_size,
-    list_repo_files,
+    scan_repo,
+    sync_links,
 )
 from archon_code.llm.base import LLM, Usage
 
@@ -61,9 +62,12 @@ def _error_text(outcome: TestOutcome, limit: int = 2500) -> str:
     return text if len(text) <= limit else "...\n" + text[-limit:]
 
 
-def build_targets(before: SuiteRun, root: Path, files: set[str], config: SuggestConfig) -> list[Target]:
+def build_targets(before: SuiteRun, root: Path, files: set[str], config: SuggestConfig,
+                  links: Optional[dict[str, str]] = None) -> list[Target]:
     """Files to ask fixes for, with the failures implicating each: every failure's most
-    likely file first, then second choices, at most ``config.max_targets``."""
+    likely file first, then second choices, at most ``config.max_targets``. A link is
+    replaced by the file it resolves to (``links``)."""
+    links = links or {}
     ranked: list[list[str]] = []
     failures: dict[str, list[Failure]] = {}
     for outcome in before.outcomes:
@@ -71,7 +75,7 @@ def build_targets(before: SuiteRun, root: Path, files: set[str], config: Suggest
             continue
         source = failing_test_source(root, outcome.id) if "::" in outcome.id else ""
         failure = Failure(id=outcome.id, error=_error_text(outcome), test_source=source)
-        paths = implicated_files(outcome, root, files)[:2]
+        paths = list(dict.fromkeys(links.get(p, p) for p in implicated_files(outcome, root, files)))[:2]
         for rank, path in enumerate(paths):
             while len(ranked) <= rank:
                 ranked.append([])
@@ -129,16 +133,21 @@ class Suggester:
     def run(self, repo: Path) -> SuggestReport:
         started = time.monotonic()
         repo = Path(repo).resolve()
-        files = list_repo_files(repo, untracked=self.config.untracked)
+        scan = scan_repo(repo, untracked=self.config.untracked)
+        files = list(scan.files)
+        for skipped in scan.skipped:
+            self.progress(f"not copied: {skipped.path} ({skipped.reason})")
         usage_before = _usage(self.llm)
         with tempfile.TemporaryDirectory(prefix="archon-suggest-") as tmp:
-            self._tmp, self._files = Path(tmp), set(files)
+            self._tmp, self._files, self._links = Path(tmp), set(files), dict(scan.links)
             base = self._tmp / "base"
             copy_repo(repo, base, files)
             self.progress(f"running {self.config.test_cmd!r} in the sandbox")
             before = run_suite(self.runner, base, self.config.test_cmd, self.config.timeout_s, self._files)
             _check_baseline(before, self.config)
-            report = SuggestReport(status="passing", repo=str(repo), command=self.config.test_cmd, before=before)
+            report = SuggestReport(
+                status="passing", repo=str(repo), command=self.config.test_cmd, before=before, skipped=scan.skipped
+            )
             if not before.ok:
                 report = self._fix(base, report)
         usage = _usage(self.llm)
@@ -148,8 +157,11 @@ class Suggester:
     def _fix(self, base: Path, report: SuggestReport) -> SuggestReport:
         before = report.before
         self.progress(f"{len(before.failing_ids)} failing; asking {self.model} for fixes")
-        targets = build_targets(before, base, self._files, self.config)
-        candidates, notes = self._propose(targets)
+        targets = build_targets(before, base, self._files, self.config, self._links)
+        try:
+            candidates, notes = self._propose(targets)
+        except LLMError as exc:
+            raise ModelUnavailable(str(exc), before) from exc
         if not targets:
             notes.append("no repository file is implicated by the failures")
         self.progress(f"verifying {len(candidates)} candidate(s) against the whole suite")
@@ -205,14 +217,16 @@ class Suggester:
         scratch = self._tmp / cid
         copy_repo(base, scratch, sorted(self._files))
         apply_patches(scratch, patches)
+        sync_links(scratch, self._links.items())
         after = run_suite(self.runner, scratch, self.config.test_cmd, self.config.timeout_s, self._files)
         fixed, broken = compare_runs(before, after)
         if after.timed_out:
-            return Rejected(id=cid, origin=origin, reason="the test command timed out", diff_lines=size)
+            return Rejected(id=cid, origin=origin, reason="the test command timed out", diff_lines=size, diff=diff)
         if broken:
-            return Rejected(id=cid, origin=origin, reason=f"breaks {', '.join(broken[:3])}", diff_lines=size)
+            return Rejected(id=cid, origin=origin, reason=f"breaks {', '.join(broken[:3])}", diff_lines=size,
+                            diff=diff)
         if not fixed:
-            return Rejected(id=cid, origin=origin, reason="fixes no failing test", diff_lines=size)
+            return Rejected(id=cid, origin=origin, reason="fixes no failing test", diff_lines=size, diff=diff)
         return Verified(
             id=cid, origin=origin, patches=patches, diff=diff, diff_lines=size, fixed=tuple(fixed), after=after
         )
