@@ -181,10 +181,11 @@ class ArchitectureRunner:
                 judge.bind("runner")
                 [judgement] = judge.judge_many(problem, [program], problem.public_tests)
             passed = public_passed(judgement, n_public)
-        elif state.failures and not stopped and not state.rejected:
-            first = state.failures[0]
-            raise LLMError(f"no candidate for {problem.id}: all {len(state.failures)} model calls failed; "
-                           f"first: {first.message}")
+        failed = [f for f in state.failures if f.kind == "llm"]
+        if program is None and failed:  # an infrastructure fault, never a wrong answer
+            what = (f"all {len(failed)} model calls failed" if not state.rejected else
+                    f"{len(failed)} model calls failed and {len(state.rejected)} answers held no program")
+            raise LLMError(f"no candidate for {problem.id}: {what}; first: {failed[0].message}")
         result = SolveResult(
             problem_id=problem.id, architecture=self.config.name, model=self.model or resolve_default_model(),
             program=program, public_passed=passed, public_total=n_public, usage=llm.usage,

@@ -58,9 +58,9 @@ class OffsetLLM:
         self.offset = draw * _SAMPLE_STRIDE
 
     def complete(self, messages: Sequence[Message], *, model: str, temperature: float = 0.0,
-                 max_tokens: int = 1024, sample: int = 0, tag: str = "") -> Completion:
+                 max_tokens: int = 1024, sample: int = 0, tag: str = "", meter=None) -> Completion:
         return self.llm.complete(messages, model=model, temperature=temperature, max_tokens=max_tokens,
-                                 sample=sample + self.offset, tag=tag)
+                                 sample=sample + self.offset, tag=tag, meter=meter)
 
 
 def plan_tasks(archs: Sequence[str], problems: Sequence[Problem], samples: int) -> list[BenchTask]:

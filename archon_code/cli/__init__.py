@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from archon_code import interrupts
 from archon_code.errors import ArchonError
 
 __all__ = ["cli", "main"]
@@ -110,11 +111,14 @@ def main() -> None:
     """
     code = 0
     as_json = wants_json(sys.argv[1:])
+    restore = interrupts.install()  # SIGINT/SIGTERM: stop, say what was kept, clean up, exit 130
     try:
         code = cli.main(prog_name="archon-code", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:
+        if interrupts.stop_requested():
+            interrupts.finish()
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except click.UsageError as exc:
@@ -125,9 +129,12 @@ def main() -> None:
     except click.ClickException as exc:
         _fail(type(exc).__name__, exc.format_message(), as_json)
     except ArchonError as exc:
+        if interrupts.stop_requested():  # a fault caused by stopping (e.g. containers removed)
+            interrupts.finish()
         _fail(type(exc).__name__, str(exc), as_json)
     except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        interrupts.finish()
+    finally:
+        restore()
     if isinstance(code, int) and code:
         sys.exit(code)

@@ -8,7 +8,9 @@ from typing import Optional
 
 import click
 
+from archon_code import interrupts
 from archon_code.cli._common import check_models
+from archon_code.cli.options import model_options
 from archon_code.errors import ConfigError
 
 __all__ = ["bench"]
@@ -19,6 +21,16 @@ def _ids(value: Optional[str]) -> Optional[tuple[str, ...]]:
         return None
     ids = tuple(i.strip() for i in value.split(",") if i.strip())
     return ids or None
+
+
+def _kept(out_dir: Path) -> str:
+    """What an interrupted bench keeps (said on stderr)."""
+    from archon_code.bench.store import ResultStore
+
+    path = out_dir / "results.jsonl"
+    count = len(ResultStore(path).load())
+    return (f"kept {count} finished record{'' if count == 1 else 's'} in {path}; "
+            "rerun the same command to resume")
 
 
 @click.command()
@@ -37,16 +49,17 @@ def _ids(value: Optional[str]) -> Optional[tuple[str, ...]]:
               help="Tests the final program is graded on.")
 @click.option("--lang", type=click.Choice(["py", "cpp"]), default="py", show_default=True, help="Language generated.")
 @click.option("--budget-calls", type=click.IntRange(1), default=None, envvar="ARCHON_CODE_BUDGET_CALLS",
-              help="LLM calls allowed per problem.")
+              help="LLM requests allowed per problem (failed ones and retries count too).")
 @click.option("--budget-tokens", type=click.IntRange(1), default=None, envvar="ARCHON_CODE_BUDGET_TOKENS",
               help="Tokens allowed per problem.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the LLM answer cache.")
 @click.option("--resume/--fresh", default=True, show_default=True,
               help="Keep finished records in OUT/results.jsonl, or start over.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@model_options()
 def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: int, out: Optional[Path],
           limit: Optional[int], ids: Optional[str], samples: int, tests: str, lang: str, budget_calls: Optional[int],
-          budget_tokens: Optional[int], no_cache: bool, resume: bool, as_json: bool) -> None:
+          budget_tokens: Optional[int], no_cache: bool, resume: bool, as_json: bool, llm_config) -> None:
     """Run every architecture on every problem; grade the final programs on hidden tests.
 
     Results are appended to OUT/results.jsonl as they finish, so rerunning the same
@@ -73,7 +86,8 @@ def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: 
     selected = select_problems(options)  # bad files fail here, before the sandbox and model start
     out_dir = out or out_dir_for(options, configs)
     click.echo(f"bench: results in {out_dir}", err=True)
-    with open_engine(cache=not no_cache, workers=workers) as (llm, judge):
+    interrupts.on_stop(lambda: _kept(out_dir))
+    with open_engine(cache=not no_cache, workers=workers, llm_config=llm_config) as (llm, judge):
         result = run(options, configs, out_dir, llm=llm, judge=judge, workers=workers, fresh=not resume,
                      problems=selected)
     if as_json:

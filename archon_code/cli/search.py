@@ -9,7 +9,9 @@ from typing import Optional
 
 import click
 
+from archon_code import interrupts
 from archon_code.cli._common import check_models
+from archon_code.cli.options import model_options
 from archon_code.errors import ConfigError
 
 __all__ = ["search"]
@@ -39,7 +41,7 @@ def _out_dir(options) -> Path:
 @click.option("--test-ids", default=None, help="Test split by id (comma-separated; needs --dev-ids).")
 @click.option("--limit", type=click.IntRange(2), default=None, help="Only the first N problems.")
 @click.option("--budget-calls", type=click.IntRange(1), default=None, envvar="ARCHON_CODE_BUDGET_CALLS",
-              help="LLM calls allowed per problem.")
+              help="LLM requests allowed per problem (failed ones and retries count too).")
 @click.option("--budget-tokens", type=click.IntRange(1), default=None, envvar="ARCHON_CODE_BUDGET_TOKENS",
               help="Tokens allowed per problem.")
 @click.option("--cost", type=click.Choice(["calls", "tokens"]), default="calls", show_default=True,
@@ -52,10 +54,11 @@ def _out_dir(options) -> Path:
               help="Bench tasks run at once.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the LLM answer cache.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@model_options()
 def search(problems: str, space_file: Optional[Path], strategy: str, trials: int, dev_frac: float,
            dev_ids: Optional[str], test_ids: Optional[str], limit: Optional[int], budget_calls: Optional[int],
            budget_tokens: Optional[int], cost: str, models: tuple[str, ...], out: Optional[Path], seed: int,
-           workers: int, no_cache: bool, as_json: bool) -> None:
+           workers: int, no_cache: bool, as_json: bool, llm_config) -> None:
     """Search architectures on a dev split; write the best to OUT/best.yaml and check it on a test split.
 
     Every trial is benchmarked through the bench machinery (cached, resumable), and the
@@ -87,7 +90,9 @@ def search(problems: str, space_file: Optional[Path], strategy: str, trials: int
     loaded = load_problems(Path(problems), limit=limit)
     out_dir = out or _out_dir(options)
     click.echo(f"search: study in {out_dir}", err=True)
-    with open_engine(cache=not no_cache, workers=workers) as (llm, judge):
+    interrupts.on_stop(lambda: f"kept every finished trial in {out_dir} (search.db, trials/); "
+                               "rerun the same command to resume")
+    with open_engine(cache=not no_cache, workers=workers, llm_config=llm_config) as (llm, judge):
         result = run_search(options, space, out_dir, loaded, llm=llm, judge=judge, workers=workers)
     write_search_html(result, cost)
     click.echo(json.dumps(search_json(result), indent=2) if as_json else format_search(result, cost))

@@ -10,6 +10,8 @@ from typing import Callable, Optional
 import click
 
 from archon_code.cli._common import check_models, echo_json, load_one_problem, open_sandbox, workers_option
+from archon_code.cli.options import model_options
+from archon_code import interrupts
 from archon_code.errors import ProblemError
 from archon_code.textio import plural
 
@@ -83,19 +85,21 @@ def _result_json(result) -> dict:
               help="Write a JSONL trace of every model call, execution and layer.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the LLM answer cache.")
 @click.option("--no-early-exit", is_flag=True, help="Run every layer even once a candidate is proven.")
-@click.option("--budget-calls", type=click.IntRange(min=1), default=None, help="Stop after this many model calls.")
+@click.option("--budget-calls", type=click.IntRange(min=1), default=None,
+              help="Stop after this many model requests (failed ones and retries count too).")
 @click.option("--budget-tokens", type=click.IntRange(min=1), default=None, help="Stop after this many tokens.")
 @click.option("--budget-dollars", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Stop after this many dollars of model cost.")
 @click.option("--budget-seconds", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Stop after this many wall seconds.")
+              help="Stop after this many wall seconds (a model call in flight is cut off at the deadline).")
 @workers_option
+@model_options()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (includes the program).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
 def solve(problem: str, arch: str, model: Optional[str], lang: str, problem_id: Optional[str], out: Optional[Path],
           trace_path: Optional[Path], no_cache: bool, no_early_exit: bool, budget_calls: Optional[int],
           budget_tokens: Optional[int], budget_dollars: Optional[float], budget_seconds: Optional[float],
-          workers: Optional[int], as_json: bool, quiet: bool) -> None:
+          workers: Optional[int], as_json: bool, quiet: bool, llm_config) -> None:
     """Solve PROBLEM with an LLM architecture whose decisions rest on real execution.
 
     Prints the chosen program and a summary; progress goes to stderr. Exit 0 when the
@@ -124,7 +128,9 @@ def solve(problem: str, arch: str, model: Optional[str], lang: str, problem_id: 
     say = (lambda line: None) if quiet else (lambda line: click.echo(f"solve: {line}", err=True))
     say(f"{prob.id} with architecture {config.name} ({plural(len(config.layers), 'layer')}), "
         f"model {model or resolve_default_model() + ' where the architecture names none'}; starting the sandbox")
-    llm = ProgressLLM(LLMClient(cache=not no_cache), say)
+    llm = ProgressLLM(LLMClient(cache=not no_cache, config=llm_config), say)
+    interrupts.on_stop(lambda: "solve stopped before choosing a program; nothing kept"
+                       + (f" but the trace so far in {trace_path}" if trace_path else ""))
     with open_sandbox(workers) as sandbox:
         runner = ArchitectureRunner(config, llm, Judge(sandbox), model=model, lang=lang, budget=budget,
                                     trace_path=trace_path, early_exit=not no_early_exit, progress=say)
