@@ -183,8 +183,10 @@ class ArchitectureRunner:
             passed = public_passed(judgement, n_public)
         failed = [f for f in state.failures if f.kind == "llm"]
         if program is None and failed:  # an infrastructure fault, never a wrong answer
-            what = (f"all {len(failed)} model calls failed" if not state.rejected else
-                    f"{len(failed)} model calls failed and {len(state.rejected)} answers held no program")
+            calls = f"{len(failed)} model call{'s' if len(failed) != 1 else ''}"
+            answers = f"{len(state.rejected)} answer{'s' if len(state.rejected) != 1 else ''}"
+            what = (("the model call failed" if len(failed) == 1 else f"all {calls} failed") if not state.rejected
+                    else f"{calls} failed and {answers} held no program")
             raise LLMError(f"no candidate for {problem.id}: {what}; first: {failed[0].message}")
         result = SolveResult(
             problem_id=problem.id, architecture=self.config.name, model=self.model or resolve_default_model(),

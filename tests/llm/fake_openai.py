@@ -4,11 +4,13 @@ Each request takes the next scripted behaviour: ``"ok"``; ``"slow"`` (wait ``han
 ok); an HTTP status (``"429"``, ``"500"``, ...), optionally with a ``Retry-After`` header
 (``"429:2"`` = 2 seconds, ``"503:date:2"`` = an HTTP date 2 s ahead); ``"hang"`` (sleep past
 the client timeout); ``"garbage"`` (200 with a body that is not JSON), ``"empty"`` (200 with
-no choices), ``"null"`` (content null) or ``"blank"`` (content ``""``). When the script runs
+no choices), ``"null"`` (content null), ``"blank"`` (content ``""``) or ``"say:TEXT"`` (answer
+TEXT). When the script runs
 out it answers ``default`` (``"ok"``). The answer text echoes the last user message, the
 sample seed and the temperature, so tests can tell requests apart. ``answer`` replaces that
 text (e.g. a program). Usage is 11 prompt + 7 completion tokens, or with ``full_usage`` the
 worst case a budget must allow for: prompt = characters / 4, completion = ``max_tokens``.
+``keys`` records the bearer key of every request.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class FakeOpenAI:
         self.answer = answer
         self.full_usage = full_usage
         self.requests: list[dict] = []
+        self.keys: list[str] = []
         self.lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
@@ -65,6 +68,7 @@ class FakeOpenAI:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
+                fake.keys.append(self.headers.get("Authorization", "").removeprefix("Bearer "))
                 with fake.lock:
                     fake.in_flight += 1
                     fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
@@ -81,7 +85,9 @@ class FakeOpenAI:
             time.sleep(self.hang_s)
             action = "ok"
         status, _, retry_after = action.partition(":")
-        if status.isdigit():
+        if status == "say":
+            self._send(handler, 200, json.dumps(self._answer(body, retry_after)).encode())
+        elif status.isdigit():
             payload = json.dumps({"error": {"message": f"scripted {status}", "type": "x"}}).encode()
             self._send(handler, int(status), payload, _retry_after(retry_after))
         elif action == "garbage":
