@@ -7,18 +7,18 @@ import json
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, Literal, Mapping, Optional
+from typing import Any, Callable, Iterator, Literal, Mapping, Optional, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from archon_code.bench.report import summary_json, write_html
-from archon_code.bench.runner import SolverFactory, architecture_solvers, plan_tasks, run_bench
+from archon_code.bench.runner import Executor, SolverFactory, architecture_solvers, plan_tasks, run_bench
 from archon_code.bench.store import BenchRecord, ResultStore
 from archon_code.bench.summary import BenchSummary, summarize
 from archon_code.errors import ConfigError
 from archon_code.types import Problem
 
-__all__ = ["BenchOptions", "BenchRun", "arch_label", "load_configs", "open_engine", "run", "out_dir_for"]
+__all__ = ["BenchBackend", "BenchOptions", "BenchRun", "arch_label", "load_configs", "open_engine", "run", "out_dir_for"]
 
 
 class BenchOptions(BaseModel):
@@ -46,6 +46,13 @@ class BenchOptions(BaseModel):
     """LLM calls allowed per problem (None: unlimited)."""
     budget_tokens: Optional[int] = Field(default=None, ge=1)
     """Tokens allowed per problem (None: unlimited)."""
+
+
+class BenchBackend(Protocol):
+    """Runs a bench's tasks elsewhere (``archon_code.distributed.RayBackend``); the driver
+    still stores every record."""
+
+    def bench_executor(self, options: "BenchOptions", configs: Mapping[str, Any]) -> Executor: ...
 
 
 class BenchRun(BaseModel):
@@ -130,8 +137,9 @@ def budget_for(options: BenchOptions) -> Any:
 def run(options: BenchOptions, configs: Mapping[str, Any], out_dir: Path, *, llm: Any, judge: Any,
         workers: int = 1, fresh: bool = False, progress: bool = True,
         factory: Optional[SolverFactory] = None, problems: Optional[list[Problem]] = None,
-        report: bool = True) -> BenchRun:
-    """Run (or resume) a bench into ``out_dir``: ``results.jsonl`` and (``report``) ``report.html``."""
+        report: bool = True, backend: Optional[BenchBackend] = None) -> BenchRun:
+    """Run (or resume) a bench into ``out_dir``: ``results.jsonl`` and (``report``) ``report.html``.
+    With ``backend`` the tasks run there (``llm``/``judge`` unused) and the records come back here."""
     if problems is None:
         problems = select_problems(options)
     problems = [p for p in problems if p.tests(options.tests)]  # nothing to grade with: left out
@@ -144,6 +152,7 @@ def run(options: BenchOptions, configs: Mapping[str, Any], out_dir: Path, *, llm
     counter = {"new": 0}
     with _progress(len(tasks), progress) as tick:
         def on_record(record: BenchRecord, fresh_record: bool) -> None:
+    execute = backend.bench_executor(options, configs) if backend is not None else None
             counter["new"] += fresh_record
             tick(record)
 

@@ -23,6 +23,15 @@ def _ids(value: Optional[str]) -> Optional[tuple[str, ...]]:
     return ids or None
 
 
+def _run_on_ray(address: str, options, configs, out_dir: Path, *, cache: bool, fresh: bool, problems, llm_config):
+    """The bench with its tasks on the Ray cluster at ``address``; records are stored here."""
+    from archon_code.bench.session import run
+    from archon_code.distributed import ray_backend
+
+    with ray_backend(address, cache=cache, llm_config=llm_config) as backend:
+        return run(options, configs, out_dir, llm=None, judge=None, fresh=fresh, problems=problems, backend=backend)
+
+
 def _kept(out_dir: Path) -> str:
     """What an interrupted bench keeps (said on stderr)."""
     from archon_code.bench.store import ResultStore
@@ -58,8 +67,12 @@ def _kept(out_dir: Path) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @model_options()
 def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: int, out: Optional[Path],
+@click.option("--ray", "ray_address", default=None, envvar="ARCHON_CODE_RAY", metavar="ADDRESS",
+              help="Run the tasks on this Ray cluster (auto, HOST:PORT, ray://HOST:10001); results stay here. "
+                   "Needs archon-code[ray].")
           limit: Optional[int], ids: Optional[str], samples: int, tests: str, lang: str, budget_calls: Optional[int],
-          budget_tokens: Optional[int], no_cache: bool, resume: bool, as_json: bool, llm_config) -> None:
+          budget_tokens: Optional[int], no_cache: bool, resume: bool, as_json: bool, llm_config,
+          ray_address: Optional[str] = None) -> None:
     """Run every architecture on every problem; grade the final programs on hidden tests.
 
     Results are appended to OUT/results.jsonl as they finish, so rerunning the same
@@ -71,6 +84,7 @@ def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: 
       archon-code bench problems/ --arch single --arch full
       archon-code bench ../shared/data/mbpp.jsonl --limit 30 --arch single --arch codet --samples 3
     """
+      archon-code bench problems/ --arch single --ray auto     # on a Ray cluster (docs/scale-out.md)
     from archon_code.bench.session import (
         BenchOptions, load_configs, open_engine, out_dir_for, run, select_problems, settings_of)
     from archon_code.bench.summary import format_table
@@ -87,9 +101,13 @@ def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: 
     out_dir = out or out_dir_for(options, configs)
     click.echo(f"bench: results in {out_dir}", err=True)
     interrupts.on_stop(lambda: _kept(out_dir))
-    with open_engine(cache=not no_cache, workers=workers, llm_config=llm_config) as (llm, judge):
-        result = run(options, configs, out_dir, llm=llm, judge=judge, workers=workers, fresh=not resume,
-                     problems=selected)
+    if ray_address:
+        result = _run_on_ray(ray_address, options, configs, out_dir, cache=not no_cache, fresh=not resume,
+                             problems=selected, llm_config=llm_config)
+    else:
+        with open_engine(cache=not no_cache, workers=workers, llm_config=llm_config) as (llm, judge):
+            result = run(options, configs, out_dir, llm=llm, judge=judge, workers=workers, fresh=not resume,
+                         problems=selected)
     if as_json:
         click.echo(json.dumps(result.to_json(settings_of(options)), indent=2))
     else:

@@ -56,6 +56,7 @@ def problems() -> None:
       archon-code problems show problems/sum-two.yaml
       archon-code problems validate problems/ --workers 2
       archon-code problems validate ../shared/data/codecontests-dev.jsonl --limit 5 --json
+      archon-code problems validate ../shared/data/mbpp.jsonl --ray auto
     """
 
 
@@ -149,7 +150,14 @@ def show(path: str, problem_id: Optional[str], as_json: bool) -> None:
         _show_test(index, test)
 
 
-def _run_validation(loaded: list[Problem], workers: int, time_scale: float, progress: bool) -> list[ProblemReport]:
+def _run_validation(loaded: list[Problem], workers: int, time_scale: float, progress: bool,
+                    ray_address: Optional[str] = None) -> list[ProblemReport]:
+    if ray_address:
+        from archon_code.distributed.jobs import validate_on_ray
+
+        with click.progressbar(length=len(loaded), label="validating", file=sys.stderr, hidden=not progress,
+                               show_pos=True, show_eta=True) as bar:
+            return validate_on_ray(ray_address, loaded, time_scale, on_report=lambda report: bar.update(1))
     from archon_code.judge import Judge
     from archon_code.problems.validate import validate_problem
     from archon_code.sandbox import DockerSandbox, SandboxConfig
@@ -192,9 +200,11 @@ def _totals(reports: list[ProblemReport], seconds: float) -> dict:
 @click.option("--time-scale", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
               envvar="ARCHON_CODE_TIME_SCALE", help="Multiply every time limit (env ARCHON_CODE_TIME_SCALE).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--ray", "ray_address", default=None, envvar="ARCHON_CODE_RAY", metavar="ADDRESS",
+              help="One problem per task on this Ray cluster (auto, HOST:PORT, ray://HOST:10001). Needs archon-code[ray].")
 @_JSON
 def validate(path: str, ids: Sequence[str], limit: Optional[int], workers: int,
-             time_scale: float, quiet: bool, as_json: bool) -> None:
+             time_scale: float, quiet: bool, as_json: bool, ray_address: Optional[str] = None) -> None:
     """Check each problem's tests with its recorded solutions in the sandbox.
 
     Every correct solution must be accepted on every test (public, hidden, generated) and
@@ -208,7 +218,7 @@ def validate(path: str, ids: Sequence[str], limit: Optional[int], workers: int,
     """
     loaded = _load(path, ids, limit)
     start = time.monotonic()
-    reports = _run_validation(loaded, workers, time_scale, progress=not quiet)
+    reports = _run_validation(loaded, workers, time_scale, progress=not quiet, ray_address=ray_address)
     totals = _totals(reports, time.monotonic() - start)
     if as_json:
         click.echo(json.dumps({"problems": [r.model_dump() for r in reports], "totals": totals}, indent=2))

@@ -56,9 +56,11 @@ def _out_dir(options) -> Path:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @model_options()
 def search(problems: str, space_file: Optional[Path], strategy: str, trials: int, dev_frac: float,
+@click.option("--ray", "ray_address", default=None, envvar="ARCHON_CODE_RAY", metavar="ADDRESS",
+              help="Run each trial's bench tasks on this Ray cluster; the study stays here. Needs archon-code[ray].")
            dev_ids: Optional[str], test_ids: Optional[str], limit: Optional[int], budget_calls: Optional[int],
            budget_tokens: Optional[int], cost: str, models: tuple[str, ...], out: Optional[Path], seed: int,
-           workers: int, no_cache: bool, as_json: bool, llm_config) -> None:
+           workers: int, no_cache: bool, as_json: bool, llm_config, ray_address: Optional[str] = None) -> None:
     """Search architectures on a dev split; write the best to OUT/best.yaml and check it on a test split.
 
     Every trial is benchmarked through the bench machinery (cached, resumable), and the
@@ -72,6 +74,7 @@ def search(problems: str, space_file: Optional[Path], strategy: str, trials: int
       archon-code search ../shared/data/mbpp.jsonl --limit 20 --budget-calls 12 --trials 30
       archon-code search problems/ --out search-runs/demo --trials 20   # same command again resumes it
     """
+      archon-code search problems/ --trials 10 --ray auto      # trials' tasks on a Ray cluster
     from archon_code.bench.session import open_engine
     from archon_code.problems import load_problems
     from archon_code.search import SearchOptions, load_space, run_search
@@ -92,8 +95,14 @@ def search(problems: str, space_file: Optional[Path], strategy: str, trials: int
     click.echo(f"search: study in {out_dir}", err=True)
     interrupts.on_stop(lambda: f"kept every finished trial in {out_dir} (search.db, trials/); "
                                "rerun the same command to resume")
-    with open_engine(cache=not no_cache, workers=workers, llm_config=llm_config) as (llm, judge):
-        result = run_search(options, space, out_dir, loaded, llm=llm, judge=judge, workers=workers)
+    if ray_address:
+        from archon_code.distributed import ray_backend
+
+        with ray_backend(ray_address, cache=not no_cache, llm_config=llm_config) as backend:
+            result = run_search(options, space, out_dir, loaded, llm=None, judge=None, backend=backend)
+    else:
+        with open_engine(cache=not no_cache, workers=workers, llm_config=llm_config) as (llm, judge):
+            result = run_search(options, space, out_dir, loaded, llm=llm, judge=judge, workers=workers)
     write_search_html(result, cost)
     click.echo(json.dumps(search_json(result), indent=2) if as_json else format_search(result, cost))
     if result.best is None:
