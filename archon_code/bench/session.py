@@ -149,10 +149,10 @@ def run(options: BenchOptions, configs: Mapping[str, Any], out_dir: Path, *, llm
     factory = factory or architecture_solvers(configs, llm, judge, model=options.model, lang=options.lang,
                                               budget=budget_for(options))
     tasks = plan_tasks(list(configs), problems, options.samples)
+    execute = backend.bench_executor(options, configs) if backend is not None else None
     counter = {"new": 0}
     with _progress(len(tasks), progress) as tick:
         def on_record(record: BenchRecord, fresh_record: bool) -> None:
-    execute = backend.bench_executor(options, configs) if backend is not None else None
             counter["new"] += fresh_record
             tick(record)
 

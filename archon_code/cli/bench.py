@@ -66,10 +66,10 @@ def _kept(out_dir: Path) -> str:
               help="Keep finished records in OUT/results.jsonl, or start over.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @model_options()
-def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: int, out: Optional[Path],
 @click.option("--ray", "ray_address", default=None, envvar="ARCHON_CODE_RAY", metavar="ADDRESS",
               help="Run the tasks on this Ray cluster (auto, HOST:PORT, ray://HOST:10001); results stay here. "
                    "Needs archon-code[ray].")
+def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: int, out: Optional[Path],
           limit: Optional[int], ids: Optional[str], samples: int, tests: str, lang: str, budget_calls: Optional[int],
           budget_tokens: Optional[int], no_cache: bool, resume: bool, as_json: bool, llm_config,
           ray_address: Optional[str] = None) -> None:
@@ -83,8 +83,8 @@ def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: 
     Examples:
       archon-code bench problems/ --arch single --arch full
       archon-code bench ../shared/data/mbpp.jsonl --limit 30 --arch single --arch codet --samples 3
-    """
       archon-code bench problems/ --arch single --ray auto     # on a Ray cluster (docs/scale-out.md)
+    """
     from archon_code.bench.session import (
         BenchOptions, load_configs, open_engine, out_dir_for, run, select_problems, settings_of)
     from archon_code.bench.summary import format_table

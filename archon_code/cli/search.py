@@ -55,9 +55,9 @@ def _out_dir(options) -> Path:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the LLM answer cache.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @model_options()
-def search(problems: str, space_file: Optional[Path], strategy: str, trials: int, dev_frac: float,
 @click.option("--ray", "ray_address", default=None, envvar="ARCHON_CODE_RAY", metavar="ADDRESS",
               help="Run each trial's bench tasks on this Ray cluster; the study stays here. Needs archon-code[ray].")
+def search(problems: str, space_file: Optional[Path], strategy: str, trials: int, dev_frac: float,
            dev_ids: Optional[str], test_ids: Optional[str], limit: Optional[int], budget_calls: Optional[int],
            budget_tokens: Optional[int], cost: str, models: tuple[str, ...], out: Optional[Path], seed: int,
            workers: int, no_cache: bool, as_json: bool, llm_config, ray_address: Optional[str] = None) -> None:
@@ -73,8 +73,8 @@ def search(problems: str, space_file: Optional[Path], strategy: str, trials: int
       archon-code search problems/ --trials 10 --strategy random --model local/qwen2.5-coder-0.5b
       archon-code search ../shared/data/mbpp.jsonl --limit 20 --budget-calls 12 --trials 30
       archon-code search problems/ --out search-runs/demo --trials 20   # same command again resumes it
-    """
       archon-code search problems/ --trials 10 --ray auto      # trials' tasks on a Ray cluster
+    """
     from archon_code.bench.session import open_engine
     from archon_code.problems import load_problems
     from archon_code.search import SearchOptions, load_space, run_search
