@@ -85,6 +85,9 @@ def cli() -> None:
     Settings: options > ARCHON_CODE_* variables > [tool.archon-code] in
     archon-code.toml or pyproject.toml > defaults (docs/configuration.md).
     """
+    from archon_code.project_config import apply_project_config
+
+    click.get_current_context().meta["archon_code.project_config"] = apply_project_config()
 
 
 def wants_json(argv: list[str]) -> bool:

@@ -12,7 +12,7 @@ import click
 from archon_code.errors import ConfigError, ProblemError
 from archon_code.types import Problem
 
-__all__ = ["check_models", "echo_json", "load_one_problem", "open_sandbox", "workers_option"]
+__all__ = ["check_models", "echo_json", "env_source", "load_one_problem", "open_sandbox", "workers_option"]
 
 workers_option = click.option(
     "--workers", type=click.IntRange(1, 64), default=None, envvar="ARCHON_CODE_WORKERS",
@@ -61,6 +61,13 @@ def _check_model(model: str, where: str) -> None:
                           f"or {DEFAULT_MODEL}") from None
 
 
+def env_source(name: str) -> str:
+    """``NAME``, or ``NAME (from FILE)`` when the project config file supplied the variable."""
+    ctx = click.get_current_context(silent=True)
+    config = ctx.find_root().meta.get("archon_code.project_config") if ctx else None
+    return config.source(name) if config else name
+
+
 def check_models(models: Iterable[Optional[str]] = (), configs: Iterable[Any] = (), option: str = "--model") -> None:
     """Reject an empty or unknown model before any work starts (one-line ConfigError).
 
@@ -74,7 +81,7 @@ def check_models(models: Iterable[Optional[str]] = (), configs: Iterable[Any] = 
         return
     env = os.environ.get("ARCHON_CODE_MODEL")
     if env is not None and env != "":
-        _check_model(env, "ARCHON_CODE_MODEL")
+        _check_model(env, env_source("ARCHON_CODE_MODEL"))
     for config in configs:
         for li, layer in enumerate(config.layers, 1):
             for ci, component in enumerate(layer, 1):

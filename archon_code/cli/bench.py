@@ -61,7 +61,8 @@ def _kept(out_dir: Path) -> str:
               help="LLM requests allowed per problem (failed ones and retries count too).")
 @click.option("--budget-tokens", type=click.IntRange(1), default=None, envvar="ARCHON_CODE_BUDGET_TOKENS",
               help="Tokens allowed per problem.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the LLM answer cache.")
+@click.option("--no-cache/--cache", "no_cache", default=False, envvar="ARCHON_CODE_NO_CACHE",
+              help="Do not read or write the LLM answer cache (default: use it). Env: ARCHON_CODE_NO_CACHE=1.")
 @click.option("--resume/--fresh", default=True, show_default=True,
               help="Keep finished records in OUT/results.jsonl, or start over.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")

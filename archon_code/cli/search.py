@@ -52,7 +52,8 @@ def _out_dir(options) -> Path:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split and the sampler.")
 @click.option("--workers", type=click.IntRange(1), default=1, envvar="ARCHON_CODE_WORKERS", show_default=True,
               help="Bench tasks run at once.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the LLM answer cache.")
+@click.option("--no-cache/--cache", "no_cache", default=False, envvar="ARCHON_CODE_NO_CACHE",
+              help="Do not read or write the LLM answer cache (default: use it). Env: ARCHON_CODE_NO_CACHE=1.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @model_options()
 @click.option("--ray", "ray_address", default=None, envvar="ARCHON_CODE_RAY", metavar="ADDRESS",

@@ -83,7 +83,8 @@ def _result_json(result) -> dict:
               help="Also write the chosen program to this file.")
 @click.option("--trace", "trace_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write a JSONL trace of every model call, execution and layer.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the LLM answer cache.")
+@click.option("--no-cache/--cache", "no_cache", default=False, envvar="ARCHON_CODE_NO_CACHE",
+              help="Do not read or write the LLM answer cache (default: use it). Env: ARCHON_CODE_NO_CACHE=1.")
 @click.option("--no-early-exit", is_flag=True, help="Run every layer even once a candidate is proven.")
 @click.option("--budget-calls", type=click.IntRange(min=1), default=None,
               help="Stop after this many model requests (failed ones and retries count too).")
