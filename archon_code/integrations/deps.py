@@ -20,7 +20,6 @@ import os
 import shutil
 import ssl
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -47,6 +46,13 @@ def _pyproject_requirements(repo: Path) -> list[tuple[str, str]]:
     path = repo_file(repo, "pyproject.toml")
     if path is None:
         return []
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        try:
+            import tomli as tomllib
+        except ImportError:
+            raise ConfigError(f"{path}: reading TOML on Python 3.10 needs 'pip install tomli'") from None
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

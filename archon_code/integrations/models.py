@@ -11,7 +11,7 @@ from archon_code.integrations.workspace import FilePatch, SkippedPath
 from archon_code.errors import LLMError
 from archon_code.llm.base import Usage
 
-__all__ = ["ModelUnavailable", "Rejected", "SuggestConfig", "SuggestReport", "Verified"]
+__all__ = ["ModelUnavailable", "RejectedFix", "SuggestConfig", "SuggestReport", "Verified"]
 
 DEFAULT_TEST_CMD = "python -m pytest -q"
 
@@ -64,7 +64,7 @@ class Verified(_Frozen):
     after: SuiteRun
 
 
-class Rejected(_Frozen):
+class RejectedFix(_Frozen):
     """A candidate patch that was not suggested, and why."""
 
     id: str
@@ -85,7 +85,7 @@ class SuggestReport(_Frozen):
     before: SuiteRun
     suggestion: Optional[Verified] = None
     verified: tuple[Verified, ...] = ()
-    rejected: tuple[Rejected, ...] = ()
+    rejected: tuple[RejectedFix, ...] = ()
     notes: tuple[str, ...] = ()
     """One-line remarks, e.g. the model failed for one file."""
     skipped: tuple[SkippedPath, ...] = ()

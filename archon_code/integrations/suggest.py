@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from archon_code.errors import ConfigError, LLMError
-from archon_code.integrations.fixer import Failure, Target, fuse_file, propose
+from archon_code.integrations.fixer import FailingTest, Target, fuse_file, propose
 from archon_code.integrations.locate import failing_test_source, implicated_files
-from archon_code.integrations.models import ModelUnavailable, Rejected, SuggestConfig, SuggestReport, Verified
+from archon_code.integrations.models import ModelUnavailable, RejectedFix, SuggestConfig, SuggestReport, Verified
 from archon_code.integrations.testrun import (
     ProjectRunner,
     SuiteRun,
@@ -69,12 +69,12 @@ def build_targets(before: SuiteRun, root: Path, files: set[str], config: Suggest
     replaced by the file it resolves to (``links``)."""
     links = links or {}
     ranked: list[list[str]] = []
-    failures: dict[str, list[Failure]] = {}
+    failures: dict[str, list[FailingTest]] = {}
     for outcome in before.outcomes:
         if outcome.outcome not in ("failed", "error"):
             continue
         source = failing_test_source(root, outcome.id) if "::" in outcome.id else ""
-        failure = Failure(id=outcome.id, error=_error_text(outcome), test_source=source)
+        failure = FailingTest(id=outcome.id, error=_error_text(outcome), test_source=source)
         paths = list(dict.fromkeys(links.get(p, p) for p in implicated_files(outcome, root, files)))[:2]
         for rank, path in enumerate(paths):
             while len(ranked) <= rank:
@@ -167,14 +167,14 @@ class Suggester:
         self.progress(f"verifying {len(candidates)} candidate(s) against the whole suite")
         results = self._verify_many(base, before, candidates)
         verified = sorted((r for r in results if isinstance(r, Verified)), key=_rank_key)
-        rejected = [r for r in results if isinstance(r, Rejected)]
+        rejected = [r for r in results if isinstance(r, RejectedFix)]
         best = verified[0] if verified else None
         if best is not None and self.config.fuse:
             fused = self._fuse(base, before, verified, len(candidates))
             if isinstance(fused, Verified):
                 verified = sorted([*verified, fused], key=_rank_key)
                 best = verified[0]
-            elif isinstance(fused, Rejected):
+            elif isinstance(fused, RejectedFix):
                 rejected.append(fused)
         return report.model_copy(
             update={
@@ -221,12 +221,12 @@ class Suggester:
         after = run_suite(self.runner, scratch, self.config.test_cmd, self.config.timeout_s, self._files)
         fixed, broken = compare_runs(before, after)
         if after.timed_out:
-            return Rejected(id=cid, origin=origin, reason="the test command timed out", diff_lines=size, diff=diff)
+            return RejectedFix(id=cid, origin=origin, reason="the test command timed out", diff_lines=size, diff=diff)
         if broken:
-            return Rejected(id=cid, origin=origin, reason=f"breaks {', '.join(broken[:3])}", diff_lines=size,
-                            diff=diff)
+            reason = f"breaks {', '.join(broken[:3])}"
+            return RejectedFix(id=cid, origin=origin, reason=reason, diff_lines=size, diff=diff)
         if not fixed:
-            return Rejected(id=cid, origin=origin, reason="fixes no failing test", diff_lines=size, diff=diff)
+            return RejectedFix(id=cid, origin=origin, reason="fixes no failing test", diff_lines=size, diff=diff)
         return Verified(
             id=cid, origin=origin, patches=patches, diff=diff, diff_lines=size, fixed=tuple(fixed), after=after
         )
@@ -253,9 +253,9 @@ class Suggester:
                     self.llm, self.model, path, originals[path], options, max_tokens=self.config.max_tokens
                 )
             except LLMError as exc:
-                return Rejected(id=f"c{count + 1}", origin="fuser", reason=f"model failed: {exc}")
+                return RejectedFix(id=f"c{count + 1}", origin="fuser", reason=f"model failed: {exc}")
             if content is None:
-                return Rejected(id=f"c{count + 1}", origin="fuser", reason=f"could not combine fixes of {path}")
+                return RejectedFix(id=f"c{count + 1}", origin="fuser", reason=f"could not combine fixes of {path}")
             patches.append(FilePatch(path=path, before=originals[path], after=content))
         return self._verify(base, before, f"c{count + 1}", "fuser", tuple(patches))
 
