@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Optional, Sequence
 
 import click
 
+from archon_code import interrupts
 from archon_code.errors import ProblemError
 from archon_code.problems import load_problems, parse_ids, problem_to_dict, select
 from archon_code.textio import plural
@@ -150,19 +151,25 @@ def show(path: str, problem_id: Optional[str], as_json: bool) -> None:
         _show_test(index, test)
 
 
+def _kept(loaded: list[Problem], reports: dict) -> str:
+    """What an interrupted validate says: the problems it finished (validate writes nothing)."""
+    failed = [loaded[i].id for i, r in sorted(reports.items()) if not r.ok]
+    return (f"validated {len(reports)} of {len(loaded)} problems before the interrupt, "
+            f"{len(reports) - len(failed)} OK" + (f", FAIL: {', '.join(failed)}" if failed else ""))
+
+
 def _run_validation(loaded: list[Problem], workers: int, time_scale: float, progress: bool,
                     ray_address: Optional[str] = None) -> list[ProblemReport]:
     if ray_address:
         from archon_code.distributed.jobs import validate_on_ray
 
-        with click.progressbar(length=len(loaded), label="validating", file=sys.stderr, hidden=not progress,
-                               show_pos=True, show_eta=True) as bar:
-            return validate_on_ray(ray_address, loaded, time_scale, on_report=lambda report: bar.update(1))
+        return validate_on_ray(ray_address, loaded, time_scale, progress=progress)
     from archon_code.judge import Judge
     from archon_code.problems.validate import validate_problem
     from archon_code.sandbox import DockerSandbox, SandboxConfig
 
     reports = {}
+    interrupts.on_stop(lambda: _kept(loaded, reports))
     with DockerSandbox(SandboxConfig(workers=workers)) as sandbox:
         judge = Judge(sandbox, time_scale=time_scale)
         with ThreadPoolExecutor(max_workers=workers) as pool, click.progressbar(

@@ -8,7 +8,8 @@ so a rerun (local or on Ray) recomputes nothing that finished.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+import sys
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from archon_code.bench.runner import BenchTask, Executor
 from archon_code.bench.store import BenchRecord
@@ -60,22 +61,27 @@ class RayBackend:
         yield from self.cluster.map("validate", units)
 
 
-def validate_on_ray(address: str, problems: Sequence[Problem], time_scale: float,
-                    on_report: Callable[[ProblemReport], None] = lambda report: None) -> list[ProblemReport]:
+def validate_on_ray(address: str, problems: Sequence[Problem], time_scale: float, *,
+                    progress: bool = True) -> list[ProblemReport]:
     """``problems validate`` with one problem per task on the cluster at ``address``, reports in
-    problem order. A problem that could not be validated (infrastructure, after retries) is a
+    problem order, with a progress bar (and ETA) on stderr once the cluster is up. A problem
+    that could not be validated (infrastructure, after retries) is a
     :class:`~archon_code.errors.SandboxError`, as it is locally: never a FAIL."""
+    import click
+
     from archon_code.distributed import ray_backend
 
     reports: dict[int, ProblemReport] = {}
     failures: list[str] = []
-    with ray_backend(address) as backend:
+    with ray_backend(address) as backend, click.progressbar(
+        length=len(problems), label="validating", file=sys.stderr, hidden=not progress, show_pos=True, show_eta=True
+    ) as bar:
         for index, result in backend.validate(problems, time_scale):
+            bar.update(1)
             if isinstance(result, UnitFailure):
                 failures.append(f"{problems[index].id}: {result.message}")
-                continue
-            reports[index] = result
-            on_report(result)
+            else:
+                reports[index] = result
     if failures:
         raise SandboxError(f"{len(failures)} problem(s) could not be validated on Ray; first: {failures[0]}")
     return [reports[i] for i in range(len(problems))]
