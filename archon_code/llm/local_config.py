@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from archon_code.errors import ConfigError
 
-__all__ = ["DEFAULT_SLOTS", "LocalServerConfig", "default_slots", "default_threads", "slots_for"]
+__all__ = ["DEFAULT_SLOTS", "LocalServerConfig", "default_slots", "default_threads", "for_workers", "slots_for"]
 
 
 class LocalServerConfig(BaseModel):
@@ -101,3 +101,15 @@ def default_threads() -> int:
     return _env_int("ARCHON_CODE_LOCAL_THREADS", max(1, (os.cpu_count() or 1) - 1))
 
 
+
+
+def for_workers(config, workers: int):
+    """``config`` (an ``LLMClientConfig``) with slots and in-flight requests for ``workers``
+    concurrent tasks of :data:`DEFAULT_SLOTS` samples each (``bench --workers``).
+
+    ``$ARCHON_CODE_LOCAL_SLOTS`` wins; the client's ``max_concurrency`` is raised to the slots so
+    that every sample of every task can be in flight (and batched) at once.
+    """
+    slots = slots_for(DEFAULT_SLOTS * max(1, workers))
+    local = config.local.model_copy(update={"parallel": slots})
+    return config.model_copy(update={"local": local, "max_concurrency": max(config.max_concurrency, slots)})
