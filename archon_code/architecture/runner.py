@@ -15,6 +15,7 @@ from typing import Callable, Optional
 from pydantic import BaseModel, ConfigDict
 
 from archon_code.architecture.config import ArchitectureConfig
+from archon_code.architecture.pruning import skip_reason
 from archon_code.architecture.trace import Budget, GuardedJudge, MeteredLLM, Tracer
 from archon_code.components import Component, State, component_class, merge_states
 from archon_code.components.base import JudgeLike
@@ -65,6 +66,8 @@ class SolveResult(BaseModel):
     failures: tuple[Failure, ...] = ()
     """Model calls that failed (never counted as wrong answers)."""
     notes: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+    """Components not run because their result could not change the outcome (``tag: reason``)."""
 
     @property
     def solved_public(self) -> bool:
@@ -101,6 +104,8 @@ class ArchitectureRunner:
             judge.bind(component.tag)
             return component.run(problem, state)
 
+        if not components:
+            return state
         if len(components) == 1:
             return merge_states(state, [one(components[0])])
         with ThreadPoolExecutor(max_workers=len(components)) as pool:
@@ -136,6 +141,7 @@ class ArchitectureRunner:
         """Run the layers; returns the state, candidates seen, early exit, budget that stopped it."""
         n_public = len(problem.public_tests)
         seen, early, stopped = {c.id for c in state.candidates}, False, None
+        self.skipped: list[str] = []
         for li, layer in enumerate(self.config.layers, 1):
             stopped = llm.exhausted()
             if stopped:
@@ -143,6 +149,8 @@ class ArchitectureRunner:
             started = time.monotonic()
             self.progress(f"layer {li} ({'+'.join(c.type for c in layer)}): running")
             components = [self._build(li, ci, s, llm, judge) for ci, s in enumerate(layer)]
+            if self.early_exit:  # early_exit=False runs every component of every layer
+                components, state = self._prune(components, problem, state, judge, tracer, li)
             state = self._run_layer(components, problem, state, judge).model_copy(update={"usage": llm.usage})
             seen.update(c.id for c in state.candidates)
             self._report_layer(tracer, li, layer, state, n_public, time.monotonic() - started)
@@ -154,6 +162,21 @@ class ArchitectureRunner:
                 self.progress(f"early exit after layer {li}: a candidate passes every public and trusted test")
                 break
         return state, len(seen), early, stopped
+
+    def _prune(self, components: list[Component], problem: Problem, state: State, judge: GuardedJudge,
+               tracer: Tracer, li: int) -> tuple[list[Component], State]:
+        """Drop the components whose result cannot change the outcome (traced, counted)."""
+        kept = []
+        for component in components:
+            judge.bind(component.tag)
+            reason, state = skip_reason(component, problem, state, self.config.layers[li:])
+            if reason is None:
+                kept.append(component)
+                continue
+            self.skipped.append(f"{component.tag}: {reason}")
+            tracer.event("skipped", component=component.tag, reason=reason)
+            self.progress(f"skipped {component.tag}: {reason}")
+        return kept, state
 
     def _report_layer(self, tracer: Tracer, li: int, layer, state: State, n_public: int, seconds: float) -> None:
         keys = evidence(state, n_public)
@@ -193,6 +216,7 @@ class ArchitectureRunner:
             program=program, public_passed=passed, public_total=n_public, usage=llm.usage,
             seconds=round(time.monotonic() - tracer.start, 3), candidates_seen=seen, early_exit=early,
             stopped_by_budget=stopped, trace_path=str(self.trace_path) if self.trace_path else None,
-            generated_tests=len(state.tests), failures=state.failures, notes=state.notes)
+            generated_tests=len(state.tests), failures=state.failures, notes=state.notes,
+            skipped=tuple(self.skipped))
         tracer.event("run_end", result=result.model_dump(mode="json"))
         return result

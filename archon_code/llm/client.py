@@ -30,7 +30,9 @@ from archon_code.llm.endpoints import endpoint_for
 from archon_code.llm.local import (
     LocalServerConfig,
     cache_root,
+    default_slots,
     is_local,
+    local_completion,
     local_endpoint,
     local_identity,
 )
@@ -57,8 +59,9 @@ class LLMClientConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    max_concurrency: int = Field(4, ge=1)
-    """Requests in flight at once (across threads)."""
+    max_concurrency: int = Field(default_factory=lambda: default_slots(), ge=1)
+    """Requests in flight at once (across threads); default: the embedded server's slots
+    (``$ARCHON_CODE_LOCAL_SLOTS`` or 4), so concurrent samples can share a batch."""
     retries: int = Field(4, ge=0)
     """Retries after the first attempt on transient failures (each one is a call for budgets)."""
     timeout_s: float = Field(600.0, gt=0)
@@ -314,7 +317,8 @@ class LLMClient:
     ) -> Completion:
         litellm = _litellm()
         started = time.monotonic()
-        response = litellm.completion(
+        # local/...: concurrent samples of one prompt share one request (llm/local_batch.py)
+        response = (local_completion if route.local else litellm.completion)(
             model=route.litellm_model,
             messages=[dict(m) for m in messages],
             temperature=temperature,
