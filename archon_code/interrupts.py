@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import threading
+import time
 from typing import Callable
 
 __all__ = ["Interrupted", "check", "finish", "install", "on_stop", "request_stop", "sleep", "stop_requested"]
@@ -101,25 +103,66 @@ def install(grace_s: float = 4.0) -> Callable[[], None]:
     return restore
 
 
+_REAPER = """
+import os, sys, time
+pid, label = int(sys.argv[1]), sys.argv[2]
+deadline = time.time() + 30
+while time.time() < deadline:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        break
+    time.sleep(0.05)
+import docker
+client = docker.from_env(timeout=30)
+for container in client.containers.list(all=True, filters={"label": label}, ignore_removed=True):
+    try:
+        container.remove(force=True)
+    except Exception:
+        pass
+"""
+
+
+def _owned(client, label: str) -> list:
+    try:
+        return client.containers.list(all=True, filters={"label": label}, ignore_removed=True)
+    except Exception:  # noqa: BLE001 - the engine went away: nothing more to remove
+        return []
+
+
 def _remove_own_containers() -> None:
-    """Remove sandbox containers labelled with this process (only when the sandbox was used)."""
+    """Remove sandbox containers labelled with this process (only when the sandbox was used).
+
+    Worker threads may still be replacing a container they saw die, so removal repeats until
+    nothing is listed twice in a row (at most ~3 s), and a detached reaper removes whatever a
+    thread created in the last instant, once this process is gone."""
     if "archon_code.sandbox.docker" not in sys.modules:
         return
     try:
         from archon_code.sandbox.docker import OWNER_LABEL, connect, owner_label
 
+        label = f"{OWNER_LABEL}={owner_label()}"
         client = connect(timeout=10)
-        containers = client.containers.list(all=True, filters={"label": f"{OWNER_LABEL}={owner_label()}"},
-                                            ignore_removed=True)
     except Exception:  # noqa: BLE001 - no engine: nothing of ours can be running
         return
-    threads = [threading.Thread(target=_remove, args=(c,), daemon=True) for c in containers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
-    if containers:
-        _say(f"archon-code: removed {len(containers)} sandbox container(s)")
+    try:
+        subprocess.Popen([sys.executable, "-c", _REAPER, str(os.getpid()), label], start_new_session=True,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        pass
+    removed, empty, deadline = set(), 0, time.monotonic() + 3.0
+    while empty < 2 and time.monotonic() < deadline:
+        containers = _owned(client, label)
+        empty = empty + 1 if not containers else 0
+        threads = [threading.Thread(target=_remove, args=(c,), daemon=True) for c in containers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        removed.update(c.id for c in containers)
+        time.sleep(0.2)
+    if removed:
+        _say(f"archon-code: removed {len(removed)} sandbox container(s)")
 
 
 def _remove(container) -> None:
