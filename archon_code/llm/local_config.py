@@ -91,16 +91,25 @@ def slots_for(requests: int) -> int:
     return max(1, requests)
 
 
+IDLE_LOAD = 1.0
+"""1-minute load average below which the machine counts as idle when the server starts."""
+
+
 def default_threads() -> int:
-    """``$ARCHON_CODE_LOCAL_THREADS``, else all cores but one (at least 1).
+    """``$ARCHON_CODE_LOCAL_THREADS``; else every core on an idle machine (1-minute load
+    average below :data:`IDLE_LOAD`), all cores but one (at least 1) on a busy one.
 
-    Measured on the 2-core box: while the sandbox or another process also uses the CPU,
-    llama.cpp with 2 threads decoded 0.6-4 tokens/s and with 1 thread 5-9 tokens/s, as its
-    threads wait for each other whenever one is descheduled. Leaving a core free wins.
+    Measured on the 2-core box (docs/models.md): idle, 2 threads decode the 1.5B model at
+    15-16 tokens/s against 9.4 with 1; while the sandbox or another process also uses the
+    CPU, 2 threads fall to 0.6-4 tokens/s and 1 thread keeps 5-9, as llama.cpp's threads
+    wait for each other whenever one is descheduled.
     """
-    return _env_int("ARCHON_CODE_LOCAL_THREADS", max(1, (os.cpu_count() or 1) - 1))
-
-
+    cores = os.cpu_count() or 1
+    try:
+        idle = os.getloadavg()[0] < IDLE_LOAD
+    except OSError:
+        idle = False
+    return _env_int("ARCHON_CODE_LOCAL_THREADS", cores if idle else max(1, cores - 1))
 
 
 def for_workers(config, workers: int):
