@@ -21,17 +21,18 @@ from archon_code.errors import (  # noqa: E402
     SandboxError,
     SandboxUnavailableError,
 )
-from archon_code.types import (  # noqa: E402
-    Candidate,
-    Checker,
-    ExecResult,
-    Judgement,
-    Problem,
-    Solution,
-    TestCase,
-    TestResult,
-    Verdict,
-)
+# The value types (pydantic models) load on first use, so ``archon-code --help`` stays fast.
+_LAZY_TYPES = ("Candidate", "Checker", "ExecResult", "Judgement", "Problem", "Solution", "TestCase",
+               "TestResult", "Verdict")
+
+
+def __getattr__(name: str):
+    if name in _LAZY_TYPES:
+        from archon_code import types
+
+        return getattr(types, name)
+    raise AttributeError(f"module 'archon_code' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 

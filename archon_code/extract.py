@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from archon_code.types import Lang
 
-__all__ = ["ExtractResult", "extract_code"]
+__all__ = ["ExtractResult", "code_blocks", "extract_code"]
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+#.-]*)[^\n]*\n(.*?)(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
 _TAGS = {
@@ -37,12 +37,19 @@ class ExtractResult(BaseModel):
     reason: str = ""
 
 
+def code_blocks(text: str, lang: Lang = "py") -> tuple[list[str], list[str]]:
+    """(valid fenced blocks of language ``lang``, cleaned; tags of every fenced block)."""
+    blocks = [(tag.lower(), body) for _, tag, body in _FENCE.findall(text)]
+    usable = [_clean(body) for tag, body in blocks if tag in _TAGS[lang] and body.strip()]
+    return [b for b in usable if _valid(b, lang)], [tag for tag, _ in blocks]
+
+
 def extract_code(text: str, lang: Lang = "py", entry_point: Optional[str] = None) -> ExtractResult:
     """Return the most plausible program of language ``lang`` in ``text``."""
     blocks = [(tag.lower(), body) for _, tag, body in _FENCE.findall(text)]
     usable = [body for tag, body in blocks if tag in _TAGS[lang] and body.strip()]
     if usable:
-        valid = [_clean(b) for b in usable if _valid(_clean(b), lang)]
+        valid, _ = code_blocks(text, lang)
         if not valid:
             return ExtractResult(reason=f"no fenced block is valid {_NAMES[lang]}")
         return ExtractResult(code=max(valid, key=lambda b: _score(b, lang, entry_point)))

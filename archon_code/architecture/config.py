@@ -7,16 +7,15 @@ Errors name the file, layer and component (1-based), field, value and what is al
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, SerializeAsAny, ValidationError
 
 from archon_code.components import component_class
 from archon_code.components.base import ComponentConfig
 from archon_code.errors import ConfigError
+from archon_code.textio import parse_json_or_yaml, read_text
 
 __all__ = ["ArchitectureConfig", "dump_architecture", "parse_architecture", "read_config_file"]
 
@@ -52,16 +51,11 @@ class ArchitectureConfig(BaseModel):
 
 
 def read_config_file(path: Path) -> Any:
-    """Parse a JSON or YAML file (by suffix; unknown suffixes are tried as YAML)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise ConfigError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {first}") from None
+    """Parse a JSON or YAML file (by suffix; unknown suffixes are tried as YAML).
+
+    Unreadable, binary or non-UTF-8 files and syntax errors (with their line) are one-line ConfigErrors.
+    """
+    return parse_json_or_yaml(read_text(path, ConfigError), path, ConfigError)
 
 
 def _layer_list(layer: Any) -> Any:

@@ -15,6 +15,7 @@ from typing import Callable, Optional
 from pydantic import BaseModel, ConfigDict
 
 from archon_code.architecture.config import ArchitectureConfig
+from archon_code.architecture.pruning import skip_reason
 from archon_code.architecture.trace import Budget, GuardedJudge, MeteredLLM, Tracer
 from archon_code.components import Component, State, component_class, merge_states
 from archon_code.components.base import JudgeLike
@@ -22,6 +23,7 @@ from archon_code.components.evidence import public_passed, rank_by_evidence, sco
 from archon_code.components.state import Failure
 from archon_code.errors import LLMError, ProblemError
 from archon_code.llm.base import LLM, Usage
+from archon_code.textio import plural
 from archon_code.types import Candidate, Lang, Problem
 
 __all__ = ["DEFAULT_MODEL", "ArchitectureRunner", "SolveResult", "resolve_default_model"]
@@ -64,6 +66,8 @@ class SolveResult(BaseModel):
     failures: tuple[Failure, ...] = ()
     """Model calls that failed (never counted as wrong answers)."""
     notes: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+    """Components not run because their result could not change the outcome (``tag: reason``)."""
 
     @property
     def solved_public(self) -> bool:
@@ -100,6 +104,8 @@ class ArchitectureRunner:
             judge.bind(component.tag)
             return component.run(problem, state)
 
+        if not components:
+            return state
         if len(components) == 1:
             return merge_states(state, [one(components[0])])
         with ThreadPoolExecutor(max_workers=len(components)) as pool:
@@ -135,12 +141,16 @@ class ArchitectureRunner:
         """Run the layers; returns the state, candidates seen, early exit, budget that stopped it."""
         n_public = len(problem.public_tests)
         seen, early, stopped = {c.id for c in state.candidates}, False, None
+        self.skipped: list[str] = []
         for li, layer in enumerate(self.config.layers, 1):
             stopped = llm.exhausted()
             if stopped:
                 break
             started = time.monotonic()
+            self.progress(f"layer {li} ({'+'.join(c.type for c in layer)}): running")
             components = [self._build(li, ci, s, llm, judge) for ci, s in enumerate(layer)]
+            if self.early_exit:  # early_exit=False runs every component of every layer
+                components, state = self._prune(components, problem, state, judge, tracer, li)
             state = self._run_layer(components, problem, state, judge).model_copy(update={"usage": llm.usage})
             seen.update(c.id for c in state.candidates)
             self._report_layer(tracer, li, layer, state, n_public, time.monotonic() - started)
@@ -153,6 +163,21 @@ class ArchitectureRunner:
                 break
         return state, len(seen), early, stopped
 
+    def _prune(self, components: list[Component], problem: Problem, state: State, judge: GuardedJudge,
+               tracer: Tracer, li: int) -> tuple[list[Component], State]:
+        """Drop the components whose result cannot change the outcome (traced, counted)."""
+        kept = []
+        for component in components:
+            judge.bind(component.tag)
+            reason, state = skip_reason(component, problem, state, self.config.layers[li:])
+            if reason is None:
+                kept.append(component)
+                continue
+            self.skipped.append(f"{component.tag}: {reason}")
+            tracer.event("skipped", component=component.tag, reason=reason)
+            self.progress(f"skipped {component.tag}: {reason}")
+        return kept, state
+
     def _report_layer(self, tracer: Tracer, li: int, layer, state: State, n_public: int, seconds: float) -> None:
         keys = evidence(state, n_public)
         rows = [{"id": c.id, "origin": c.origin, "public_passed": keys[c.id][0], "evidence": list(keys[c.id]),
@@ -163,8 +188,9 @@ class ArchitectureRunner:
                      failures=len(state.failures), rejected=len(state.rejected), usage=state.usage.model_dump())
         judged = [keys[c.id][0] for c in state.candidates if c.id in state.verdicts]
         best = f"best passes {max(judged)}/{n_public} public tests" if judged else "not run yet"
-        self.progress(f"layer {li} ({'+'.join(c.type for c in layer)}): {len(state.candidates)} candidates, "
-                      f"{best}, {len(state.tests)} generated tests, {state.usage.calls} calls, {seconds:.1f}s")
+        self.progress(f"layer {li} ({'+'.join(c.type for c in layer)}): {plural(len(state.candidates), 'candidate')}, "
+                      f"{best}, {plural(len(state.tests), 'generated test')}, {plural(state.usage.calls, 'call')}, "
+                      f"{seconds:.1f}s")
 
     def _finish(self, problem: Problem, state: State, llm: MeteredLLM, judge: GuardedJudge, tracer: Tracer,
                 seen: int, early: bool, stopped: Optional[str]) -> SolveResult:
@@ -178,15 +204,19 @@ class ArchitectureRunner:
                 judge.bind("runner")
                 [judgement] = judge.judge_many(problem, [program], problem.public_tests)
             passed = public_passed(judgement, n_public)
-        elif state.failures and not stopped and not state.rejected:
-            first = state.failures[0]
-            raise LLMError(f"no candidate for {problem.id}: all {len(state.failures)} model calls failed; "
-                           f"first: {first.message}")
+        failed = [f for f in state.failures if f.kind == "llm"]
+        if program is None and failed:  # an infrastructure fault, never a wrong answer
+            calls = f"{len(failed)} model call{'s' if len(failed) != 1 else ''}"
+            answers = f"{len(state.rejected)} answer{'s' if len(state.rejected) != 1 else ''}"
+            what = (("the model call failed" if len(failed) == 1 else f"all {calls} failed") if not state.rejected
+                    else f"{calls} failed and {answers} held no program")
+            raise LLMError(f"no candidate for {problem.id}: {what}; first: {failed[0].message}")
         result = SolveResult(
             problem_id=problem.id, architecture=self.config.name, model=self.model or resolve_default_model(),
             program=program, public_passed=passed, public_total=n_public, usage=llm.usage,
             seconds=round(time.monotonic() - tracer.start, 3), candidates_seen=seen, early_exit=early,
             stopped_by_budget=stopped, trace_path=str(self.trace_path) if self.trace_path else None,
-            generated_tests=len(state.tests), failures=state.failures, notes=state.notes)
+            generated_tests=len(state.tests), failures=state.failures, notes=state.notes,
+            skipped=tuple(self.skipped))
         tracer.event("run_end", result=result.model_dump(mode="json"))
         return result

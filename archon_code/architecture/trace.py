@@ -14,11 +14,12 @@ import time
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from archon_code.components.base import BudgetExceeded, JudgeLike
+from archon_code import interrupts
+from archon_code.components.base import JudgeLike
 from archon_code.errors import ArchonError, ConfigError, LLMError
 from archon_code.llm.base import LLM, Completion, Message, Usage
+from archon_code.llm.budget import Budget, BudgetExceeded, BudgetMeter
+from archon_code.textio import read_text
 from archon_code.types import Candidate, ExecResult, Judgement, Problem, TestCase
 
 __all__ = ["Budget", "GuardedJudge", "MeteredLLM", "Tracer", "read_trace"]
@@ -28,21 +29,6 @@ _CLIP = 4000
 
 def _clip(text: str, limit: int = _CLIP) -> str:
     return text if len(text) <= limit else text[:limit] + f"... [{len(text) - limit} more]"
-
-
-class Budget(BaseModel):
-    """Limits of one run; None is unlimited. The run stops cleanly when one is reached."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    calls: Optional[int] = Field(default=None, ge=1)
-    """Most model calls (cache hits do not count)."""
-    tokens: Optional[int] = Field(default=None, ge=1)
-    """Most prompt + completion tokens."""
-    dollars: Optional[float] = Field(default=None, gt=0)
-    """Most dollars of model cost."""
-    seconds: Optional[float] = Field(default=None, gt=0)
-    """Most wall seconds of the whole run."""
 
 
 class Tracer:
@@ -76,44 +62,44 @@ class Tracer:
 
 
 class MeteredLLM:
-    """Wraps the run's LLM: adds up usage, enforces the budget, traces every call."""
+    """Wraps the run's LLM: meters every attempt against the budget, traces every call.
+
+    The inner LLM reserves each attempt in :attr:`meter` before sending it (failed ones and
+    retries count), so parallel components cannot overshoot a limit together."""
 
     def __init__(self, inner: LLM, budget: Budget, tracer: Tracer) -> None:
         self.inner = inner
         self.budget = budget
         self.tracer = tracer
-        self.usage = Usage()
-        self.stopped: Optional[str] = None
-        self._lock = threading.Lock()
+        self.meter = budget.meter()
+
+    @property
+    def usage(self) -> Usage:
+        """Everything this run spent (attempts, tokens, dollars; cache hits in ``cached_calls``)."""
+        return self.meter.spent
+
+    @property
+    def stopped(self) -> Optional[str]:
+        """The limit that refused a call, if one did."""
+        return self.meter.stopped
 
     def exhausted(self) -> Optional[str]:
         """Which budget is used up (calls, tokens, dollars, seconds), if any."""
-        b, u = self.budget, self.usage
-        if b.calls is not None and u.calls >= b.calls:
-            return "calls"
-        if b.tokens is not None and u.tokens >= b.tokens:
-            return "tokens"
-        if b.dollars is not None and u.cost_usd >= b.dollars:
-            return "dollars"
-        if b.seconds is not None and time.monotonic() - self.tracer.start >= b.seconds:
-            return "seconds"
-        return None
+        return self.meter.exhausted()
 
     def complete(self, messages: Sequence[Message], *, model: str, temperature: float = 0.0,
-                 max_tokens: int = 1024, sample: int = 0, tag: str = "") -> Completion:
-        with self._lock:
-            which = self.exhausted()
-            if which is not None:
-                self.stopped = self.stopped or which
-                raise BudgetExceeded(which, f"{which} budget used up before a call by {tag} ({model})")
+                 max_tokens: int = 1024, sample: int = 0, tag: str = "",
+                 meter: Optional[BudgetMeter] = None) -> Completion:
+        interrupts.check()
         try:
             done = self.inner.complete(messages, model=model, temperature=temperature, max_tokens=max_tokens,
-                                       sample=sample, tag=tag)
+                                       sample=sample, tag=tag, meter=self.meter)
+        except BudgetExceeded as exc:
+            self.tracer.event("budget_stop", tag=tag, model=model, sample=sample, which=exc.which, error=str(exc))
+            raise
         except LLMError as exc:
             self.tracer.event("llm_error", tag=tag, model=model, sample=sample, error=str(exc))
             raise
-        with self._lock:
-            self.usage = self.usage + done.usage
         self.tracer.event("llm_call", tag=tag, model=model, sample=sample, temperature=temperature,
                           messages=[dict(m) for m in messages], text=done.text, cached=done.cached,
                           usage=done.usage.model_dump())
@@ -148,6 +134,7 @@ class GuardedJudge:
         return getattr(self._local, "tag", "runner")
 
     def _guard(self, problem: Problem, tests: Sequence[TestCase]) -> None:
+        interrupts.check()
         if problem.hidden_tests or problem.generated_tests or any(t.kind == "hidden" for t in tests):
             raise ArchonError(f"internal error: {self.tag} tried to run hidden tests of {problem.id}")
 
@@ -174,10 +161,7 @@ class GuardedJudge:
 
 def read_trace(path: Path) -> list[dict]:
     """The events of a trace file; a clear error for a missing or corrupt file."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"trace file {path}: cannot read: {exc.strerror or exc}") from None
+    lines = read_text(path, ConfigError, "trace file").splitlines()
     events = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -189,4 +173,6 @@ def read_trace(path: Path) -> list[dict]:
         if not isinstance(record, dict) or "event" not in record:
             raise ConfigError(f"trace file {path}: line {number} has no 'event' field")
         events.append(record)
+    if not events:
+        raise ConfigError(f"trace file {path}: empty (no events)")
     return events

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from archon_code.textio import plural
+
 __all__ = ["render_trace"]
 
 
@@ -39,7 +41,7 @@ def _execution(e: dict, full: bool) -> list[str]:
     kinds = {}
     for t in tests:
         kinds[t.get("kind")] = kinds.get(t.get("kind"), 0) + 1
-    out = [f"{head}: {len(e.get('candidates', []))} candidates x {len(tests)} tests "
+    out = [f"{head}: {plural(len(e.get('candidates', [])), 'candidate')} x {plural(len(tests), 'test')} "
            f"({', '.join(f'{v} {k}' for k, v in kinds.items())})"]
     for cid, v in e.get("verdicts", {}).items():
         out.append(f"    {cid:<32} {v.get('verdict'):<4} {' '.join(v.get('tests', []))}")
@@ -53,9 +55,9 @@ def _execution(e: dict, full: bool) -> list[str]:
 def _layer(e: dict, full: bool) -> list[str]:
     u = e.get("usage", {})
     out = [f"[{e['t']:7.1f}s] == layer {e['index']} ({' + '.join(e.get('components', []))}) "
-           f"{e.get('seconds', 0):.1f}s: {len(e.get('candidates', []))} candidates, {e.get('tests', 0)} generated "
-           f"tests, {e.get('failures', 0)} failed calls, {e.get('rejected', 0)} garbage answers, "
-           f"{u.get('calls', 0)} calls so far"]
+           f"{e.get('seconds', 0):.1f}s: {plural(len(e.get('candidates', [])), 'candidate')}, "
+           f"{plural(e.get('tests', 0), 'generated test')}, {plural(e.get('failures', 0), 'failed call')}, "
+           f"{plural(e.get('rejected', 0), 'garbage answer')}, {plural(u.get('calls', 0), 'call')} so far"]
     for c in e.get("candidates", []):
         out.append(f"    {c['id']:<32} {c.get('origin', ''):<40} public {c.get('public_passed')} "
                    f"evidence {c.get('evidence')}")
@@ -70,7 +72,7 @@ def _layer(e: dict, full: bool) -> list[str]:
 
 def _start(e: dict, full: bool) -> list[str]:
     return [f"run {e.get('problem')}  architecture {e.get('architecture')}  model {e.get('model') or '(default)'}  "
-            f"lang {e.get('lang')}  {e.get('public_tests')} public tests"]
+            f"lang {e.get('lang')}  {plural(e.get('public_tests', 0), 'public test')}"]
 
 
 def _end(e: dict, full: bool) -> list[str]:

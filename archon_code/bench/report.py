@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from archon_code.bench.summary import BenchSummary, Cell
 from archon_code.bench.svg import page, scatter, table
 
-__all__ = ["render_html", "summary_json", "write_html"]
+__all__ = ["render_html", "settings_line", "summary_json", "write_html"]
 
 
 def _cell_text(cell: Cell | None) -> tuple[str, str]:
@@ -23,11 +23,27 @@ def _cell_text(cell: Cell | None) -> tuple[str, str]:
     return text, css
 
 
+def _setting(value: Any) -> str:
+    """A setting as people write it: lists joined by commas, never a Python repr."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(_setting(v) for v in value) or "none"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={_setting(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "none" if value is None else str(value)
+
+
+def settings_line(settings: Mapping[str, Any]) -> str:
+    """``problems: p.yaml · archs: single, full · samples: 1`` (None values left out)."""
+    return " · ".join(f"{k}: {_setting(v)}" for k, v in settings.items() if v is not None)
+
+
 def render_html(summary: BenchSummary, settings: Mapping[str, Any], title: str = "archon-code bench") -> str:
     archs = summary.archs
     calls = [(a.arch, a.calls, a.pass_at_1) for a in archs]
     tokens = [(a.arch, a.tokens, a.pass_at_1) for a in archs]
-    body = ["<p>" + escape(", ".join(f"{k}: {v}" for k, v in settings.items())) + "</p>",
+    body = ["<p>" + escape(settings_line(settings)) + "</p>",
             scatter(calls, x_label="LLM calls per problem", y_label="pass@1", title="pass@1 vs calls"),
             scatter(tokens, x_label="tokens per problem", y_label="pass@1", title="pass@1 vs tokens")]
     ks = sorted({k for a in archs for k in a.pass_at_k if k > 1})

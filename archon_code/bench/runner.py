@@ -17,12 +17,16 @@ from archon_code.errors import ConfigError, ProblemError
 from archon_code.llm.base import Completion, LLM, Message
 from archon_code.types import Candidate, Judgement, Problem, TestCase
 
-__all__ = ["BenchTask", "OffsetLLM", "SolverFactory", "architecture_solvers", "plan_tasks", "run_bench",
-           "run_task"]
+__all__ = ["BenchTask", "Executor", "OffsetLLM", "SolverFactory", "architecture_solvers", "plan_tasks",
+           "run_bench", "run_task"]
 
 Solve = Callable[[Problem], Any]
 SolverFactory = Callable[[str, int], Solve]
 TestSelection = Literal["hidden", "all"]
+
+Executor = Callable[[Sequence["BenchTask"]], Iterable["BenchRecord"]]
+"""Runs the tasks still to do and yields their records as they finish (e.g. on Ray,
+:mod:`archon_code.distributed`); the default runs them here, ``workers`` at a time."""
 
 _SAMPLE_STRIDE = 1000
 """Draw ``s`` of a bench asks the model for sample indices ``s * 1000 + i``."""
@@ -58,9 +62,9 @@ class OffsetLLM:
         self.offset = draw * _SAMPLE_STRIDE
 
     def complete(self, messages: Sequence[Message], *, model: str, temperature: float = 0.0,
-                 max_tokens: int = 1024, sample: int = 0, tag: str = "") -> Completion:
+                 max_tokens: int = 1024, sample: int = 0, tag: str = "", meter=None) -> Completion:
         return self.llm.complete(messages, model=model, temperature=temperature, max_tokens=max_tokens,
-                                 sample=sample + self.offset, tag=tag)
+                                 sample=sample + self.offset, tag=tag, meter=meter)
 
 
 def plan_tasks(archs: Sequence[str], problems: Sequence[Problem], samples: int) -> list[BenchTask]:
@@ -129,10 +133,12 @@ def run_bench(
     tests: TestSelection = "hidden",
     workers: int = 1,
     on_record: Optional[Callable[[BenchRecord, bool], None]] = None,
+    execute: Optional[Executor] = None,
 ) -> list[BenchRecord]:
     """Run the tasks not already in ``store`` (``workers`` at a time), appending each record as
     it finishes. ``on_record(record, fresh)`` is told of every record (stored ones first,
-    ``fresh=False``). Returns the records of ``tasks`` in task order (errors included)."""
+    ``fresh=False``). Returns the records of ``tasks`` in task order (errors included).
+    ``execute`` replaces the local thread pool; records still reach ``store`` only here."""
     done = store.load()
     wanted = {t.key for t in tasks}
     results = {k: r for k, r in done.items() if k in wanted}
@@ -140,7 +146,8 @@ def run_bench(
         if on_record:
             on_record(record, False)
     todo = [t for t in tasks if t.key not in results]
-    for record in _execute(todo, factory, grader, tests, max(1, workers)):
+    fresh = execute(todo) if execute is not None else _execute(todo, factory, grader, tests, max(1, workers))
+    for record in fresh:
         store.append(record)
         results[record.key] = record
         if on_record:

@@ -7,18 +7,18 @@ import json
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, Literal, Mapping, Optional
+from typing import Any, Callable, Iterator, Literal, Mapping, Optional, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from archon_code.bench.report import summary_json, write_html
-from archon_code.bench.runner import SolverFactory, architecture_solvers, plan_tasks, run_bench
+from archon_code.bench.runner import Executor, SolverFactory, architecture_solvers, plan_tasks, run_bench
 from archon_code.bench.store import BenchRecord, ResultStore
 from archon_code.bench.summary import BenchSummary, summarize
 from archon_code.errors import ConfigError
 from archon_code.types import Problem
 
-__all__ = ["BenchOptions", "BenchRun", "arch_label", "load_configs", "open_engine", "run", "out_dir_for"]
+__all__ = ["BenchBackend", "BenchOptions", "BenchRun", "arch_label", "load_configs", "open_engine", "run", "out_dir_for"]
 
 
 class BenchOptions(BaseModel):
@@ -46,6 +46,13 @@ class BenchOptions(BaseModel):
     """LLM calls allowed per problem (None: unlimited)."""
     budget_tokens: Optional[int] = Field(default=None, ge=1)
     """Tokens allowed per problem (None: unlimited)."""
+
+
+class BenchBackend(Protocol):
+    """Runs a bench's tasks elsewhere (``archon_code.distributed.RayBackend``); the driver
+    still stores every record."""
+
+    def bench_executor(self, options: "BenchOptions", configs: Mapping[str, Any]) -> Executor: ...
 
 
 class BenchRun(BaseModel):
@@ -107,13 +114,14 @@ def select_problems(options: BenchOptions) -> list[Problem]:
 
 
 @contextmanager
-def open_engine(*, cache: bool = True, workers: int = 1) -> Iterator[tuple[Any, Any]]:
-    """The real LLM client and a judge over a started Docker sandbox."""
+def open_engine(*, cache: bool = True, workers: int = 1, llm_config: Any = None) -> Iterator[tuple[Any, Any]]:
+    """The real LLM client (``llm_config``: an :class:`LLMClientConfig`, endpoint, key, timeout,
+    retries) and a judge over a started Docker sandbox."""
     from archon_code.judge import Judge
     from archon_code.llm.client import LLMClient
     from archon_code.sandbox import DockerSandbox, SandboxConfig
 
-    llm = LLMClient(cache=cache)
+    llm = LLMClient(cache=cache, config=llm_config)
     with DockerSandbox(SandboxConfig(workers=max(2, workers))) as sandbox:
         yield llm, Judge(sandbox)
 
@@ -129,8 +137,9 @@ def budget_for(options: BenchOptions) -> Any:
 def run(options: BenchOptions, configs: Mapping[str, Any], out_dir: Path, *, llm: Any, judge: Any,
         workers: int = 1, fresh: bool = False, progress: bool = True,
         factory: Optional[SolverFactory] = None, problems: Optional[list[Problem]] = None,
-        report: bool = True) -> BenchRun:
-    """Run (or resume) a bench into ``out_dir``: ``results.jsonl`` and (``report``) ``report.html``."""
+        report: bool = True, backend: Optional[BenchBackend] = None) -> BenchRun:
+    """Run (or resume) a bench into ``out_dir``: ``results.jsonl`` and (``report``) ``report.html``.
+    With ``backend`` the tasks run there (``llm``/``judge`` unused) and the records come back here."""
     if problems is None:
         problems = select_problems(options)
     problems = [p for p in problems if p.tests(options.tests)]  # nothing to grade with: left out
@@ -140,6 +149,7 @@ def run(options: BenchOptions, configs: Mapping[str, Any], out_dir: Path, *, llm
     factory = factory or architecture_solvers(configs, llm, judge, model=options.model, lang=options.lang,
                                               budget=budget_for(options))
     tasks = plan_tasks(list(configs), problems, options.samples)
+    execute = backend.bench_executor(options, configs) if backend is not None else None
     counter = {"new": 0}
     with _progress(len(tasks), progress) as tick:
         def on_record(record: BenchRecord, fresh_record: bool) -> None:

@@ -1,64 +1,53 @@
-"""Tiny inline-SVG and HTML drawing helpers for self-contained reports (no JS, no CDN)."""
+"""Self-contained report pieces: matplotlib charts as inline SVG, HTML tables and pages (no JS, no CDN)."""
 
 from __future__ import annotations
 
+import io
 from html import escape
 from typing import Sequence
 
 __all__ = ["page", "scatter", "table"]
 
-_W, _H, _PAD = 560, 340, 56
+_W, _H = 5.6, 3.4  # inches at 100 dpi: 560 x 340 px
 _COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
-
-
-def _ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    if hi <= lo:
-        return [lo]
-    step = (hi - lo) / (count - 1)
-    return [lo + i * step for i in range(count)]
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def scatter(points: Sequence[tuple[str, float, float]], *, x_label: str, y_label: str, title: str,
             front: Sequence[str] = (), y_range: tuple[float, float] = (0.0, 1.0)) -> str:
-    """An SVG scatter plot of labelled points; ``front`` (labels) is joined by a line."""
-    xs = [p[1] for p in points] or [0.0]
-    x_lo, x_hi = 0.0, max(xs) * 1.1 or 1.0
-    y_lo, y_hi = y_range
+    """An inline SVG scatter plot of labelled points, drawn by matplotlib; ``front`` (labels) is joined by a line.
 
-    def px(x: float) -> float:
-        return _PAD + (x - x_lo) / (x_hi - x_lo) * (_W - 2 * _PAD)
+    Decision: matplotlib (Agg-free SVG backend, no pyplot global state, so threads may draw
+    at once) instead of hand-placed SVG: its tick locator picks round ticks (0, 2, 4 ...),
+    text stays text (``svg.fonttype none``) and the output has no external reference.
+    """
+    import matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
-    def py(y: float) -> float:
-        return _H - _PAD - (y - y_lo) / ((y_hi - y_lo) or 1.0) * (_H - 2 * _PAD)
-
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{_W}" height="{_H}" role="img">',
-             f'<title>{escape(title)}</title>',
-             f'<text x="{_W / 2}" y="18" text-anchor="middle" font-weight="bold">{escape(title)}</text>',
-             f'<line x1="{_PAD}" y1="{_H - _PAD}" x2="{_W - _PAD}" y2="{_H - _PAD}" stroke="#333"/>',
-             f'<line x1="{_PAD}" y1="{_PAD}" x2="{_PAD}" y2="{_H - _PAD}" stroke="#333"/>']
-    for t in _ticks(x_lo, x_hi):
-        parts.append(f'<text x="{px(t):.1f}" y="{_H - _PAD + 16}" text-anchor="middle" font-size="11">{_fmt(t)}</text>')
-    for t in _ticks(y_lo, y_hi):
-        parts.append(f'<text x="{_PAD - 6}" y="{py(t) + 4:.1f}" text-anchor="end" font-size="11">{_fmt(t)}</text>')
-        parts.append(f'<line x1="{_PAD}" y1="{py(t):.1f}" x2="{_W - _PAD}" y2="{py(t):.1f}" stroke="#eee"/>')
-    parts.append(f'<text x="{_W / 2}" y="{_H - 12}" text-anchor="middle" font-size="12">{escape(x_label)}</text>')
-    parts.append(f'<text x="14" y="{_H / 2}" text-anchor="middle" font-size="12" '
-                 f'transform="rotate(-90 14 {_H / 2})">{escape(y_label)}</text>')
-    front_pts = sorted((p for p in points if p[0] in set(front)), key=lambda p: p[1])
-    if len(front_pts) > 1:
-        path = " ".join(f"{px(x):.1f},{py(y):.1f}" for _, x, y in front_pts)
-        parts.append(f'<polyline points="{path}" fill="none" stroke="#d62728" stroke-dasharray="4 3"/>')
-    for i, (label, x, y) in enumerate(points):
-        colour = _COLOURS[i % len(_COLOURS)]
-        parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="5" fill="{colour}">'
-                     f'<title>{escape(label)}: {_fmt(x)}, {y:.3f}</title></circle>')
-        parts.append(f'<text x="{px(x) + 7:.1f}" y="{py(y) - 7:.1f}" font-size="11">{escape(label)}</text>')
-    parts.append("</svg>")
-    return "\n".join(parts)
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": f"archon-code {title}", "font.size": 9}):
+        figure = Figure(figsize=(_W, _H), dpi=100, layout="constrained")
+        FigureCanvasSVG(figure)
+        axes = figure.add_subplot()
+        axes.set_title(title, fontweight="bold")
+        axes.set_xlabel(x_label)
+        axes.set_ylabel(y_label)
+        xs = [p[1] for p in points]
+        axes.set_xlim(0, (max(xs) * 1.15 if xs and max(xs) > 0 else 1.0))
+        axes.set_ylim(y_range[0], y_range[1] + (y_range[1] - y_range[0]) * 0.05)
+        axes.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+        axes.grid(True, color="#eeeeee")
+        front_pts = sorted((p for p in points if p[0] in set(front)), key=lambda p: p[1])
+        if len(front_pts) > 1:
+            axes.plot([p[1] for p in front_pts], [p[2] for p in front_pts], "--", color="#d62728", linewidth=1)
+        for i, (label, x, y) in enumerate(points):
+            axes.scatter([x], [y], s=36, color=_COLOURS[i % len(_COLOURS)], zorder=3)
+            axes.annotate(label, (x, y), xytext=(6, 5), textcoords="offset points")
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Creator": None, "Date": None, "Format": None, "Type": None})
+    text = buffer.getvalue()
+    return text[text.index("<svg"):].strip()
 
 
 def table(head: Sequence[str], rows: Sequence[Sequence[str]], *, classes: Sequence[Sequence[str]] = ()) -> str:

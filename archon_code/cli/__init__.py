@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from archon_code import interrupts
 from archon_code.errors import ArchonError
 
 __all__ = ["cli", "main"]
@@ -75,30 +76,68 @@ def cli() -> None:
 
     \b
     Examples:
-      archon-code judge problems/sum-pairs.yaml solution.py
-      archon-code solve problems/sum-pairs.yaml
+      archon-code solve problems/sum-two.yaml
+      archon-code judge problems/sum-two.yaml solution.py
+      archon-code problems list problems/
       archon-code bench problems/ --arch single --arch full
+      archon-code COMMAND --help
+
+    Settings: options > ARCHON_CODE_* variables > [tool.archon-code] in
+    archon-code.toml or pyproject.toml > defaults (docs/configuration.md).
     """
+    from archon_code.project_config import apply_project_config
+
+    click.get_current_context().meta["archon_code.project_config"] = apply_project_config()
+
+
+def wants_json(argv: list[str]) -> bool:
+    """Whether the command line asks for machine output (``--json`` or ``--format json``)."""
+    args = argv[: argv.index("--")] if "--" in argv else argv
+    return "--json" in args or "--format=json" in args or any(
+        a == "--format" and b == "json" for a, b in zip(args, args[1:]))
+
+
+def _fail(kind: str, message: str, as_json: bool) -> None:
+    """Report an error: one line on stderr and, with --json, a JSON object on stdout; exit 2."""
+    click.echo(f"error: {message}", err=True)
+    if as_json:
+        import json
+
+        click.echo(json.dumps({"error": message, "kind": kind, "exit_code": 2}))
+    sys.exit(2)
 
 
 def main() -> None:
-    """Entry point: runs the CLI and turns ArchonError into a one-line message, exit 2."""
+    """Entry point: runs the CLI and turns ArchonError into a one-line message, exit 2.
+
+    With ``--json`` an error is also a JSON object on stdout: ``{"error", "kind", "exit_code"}``.
+    """
     code = 0
+    as_json = wants_json(sys.argv[1:])
+    restore = interrupts.install()  # SIGINT/SIGTERM: stop, say what was kept, clean up, exit 130
     try:
-        code = cli.main(standalone_mode=False)
+        code = cli.main(prog_name="archon-code", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:
+        if interrupts.stop_requested():
+            interrupts.finish()
         click.echo("Aborted.", err=True)
         sys.exit(130)
+    except click.UsageError as exc:
+        if not as_json:
+            exc.show()
+            sys.exit(2)
+        _fail("UsageError", exc.format_message(), as_json)
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(2)
+        _fail(type(exc).__name__, exc.format_message(), as_json)
     except ArchonError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        if interrupts.stop_requested():  # a fault caused by stopping (e.g. containers removed)
+            interrupts.finish()
+        _fail(type(exc).__name__, str(exc), as_json)
     except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        interrupts.finish()
+    finally:
+        restore()
     if isinstance(code, int) and code:
         sys.exit(code)

@@ -27,7 +27,13 @@ def arch() -> None:
 @arch.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def list_(as_json: bool) -> None:
-    """List the preset architectures."""
+    """List the preset architectures: name, layer shape and description.
+
+    \b
+    Examples:
+      archon-code arch list
+      archon-code arch list --json
+    """
     from archon_code.architecture import list_presets, load_architecture
 
     configs = [load_architecture(name) for name in list_presets()]
@@ -46,7 +52,14 @@ def list_(as_json: bool) -> None:
 @click.option("--defaults", is_flag=True, help="Include every field, not just those set.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of YAML.")
 def show(name: str, defaults: bool, as_json: bool) -> None:
-    """Show architecture NAME (a preset or a file) in archon-code's config shape."""
+    """Show architecture NAME (a preset or a file) in archon-code's config shape.
+
+    \b
+    Examples:
+      archon-code arch show codet
+      archon-code arch show full --defaults
+      archon-code arch show my-arch.yaml --json
+    """
     from archon_code.architecture import dump_architecture, load_architecture
 
     data = dump_architecture(load_architecture(name), defaults=defaults)
@@ -63,6 +76,11 @@ def validate(file: str, as_json: bool) -> None:
     """Validate an architecture FILE (archon-code's or Archon's JSON/YAML shape).
 
     Exit 0 when valid; otherwise one line naming layer, component, field and value, exit 2.
+
+    \b
+    Examples:
+      archon-code arch validate my-arch.yaml
+      archon-code arch validate archon-config.json --json
     """
     from archon_code.architecture import dump_architecture, load_architecture
 

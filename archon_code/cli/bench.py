@@ -8,6 +8,9 @@ from typing import Optional
 
 import click
 
+from archon_code import interrupts
+from archon_code.cli._common import check_models
+from archon_code.cli.options import model_options
 from archon_code.errors import ConfigError
 
 __all__ = ["bench"]
@@ -18,6 +21,25 @@ def _ids(value: Optional[str]) -> Optional[tuple[str, ...]]:
         return None
     ids = tuple(i.strip() for i in value.split(",") if i.strip())
     return ids or None
+
+
+def _run_on_ray(address: str, options, configs, out_dir: Path, *, cache: bool, fresh: bool, problems, llm_config):
+    """The bench with its tasks on the Ray cluster at ``address``; records are stored here."""
+    from archon_code.bench.session import run
+    from archon_code.distributed import ray_backend
+
+    with ray_backend(address, cache=cache, llm_config=llm_config) as backend:
+        return run(options, configs, out_dir, llm=None, judge=None, fresh=fresh, problems=problems, backend=backend)
+
+
+def _kept(out_dir: Path) -> str:
+    """What an interrupted bench keeps (said on stderr)."""
+    from archon_code.bench.store import ResultStore
+
+    path = out_dir / "results.jsonl"
+    count = len(ResultStore(path).load())
+    return (f"kept {count} finished record{'' if count == 1 else 's'} in {path}; "
+            "rerun the same command to resume")
 
 
 @click.command()
@@ -36,16 +58,22 @@ def _ids(value: Optional[str]) -> Optional[tuple[str, ...]]:
               help="Tests the final program is graded on.")
 @click.option("--lang", type=click.Choice(["py", "cpp"]), default="py", show_default=True, help="Language generated.")
 @click.option("--budget-calls", type=click.IntRange(1), default=None, envvar="ARCHON_CODE_BUDGET_CALLS",
-              help="LLM calls allowed per problem.")
+              help="LLM requests allowed per problem (failed ones and retries count too).")
 @click.option("--budget-tokens", type=click.IntRange(1), default=None, envvar="ARCHON_CODE_BUDGET_TOKENS",
               help="Tokens allowed per problem.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the LLM answer cache.")
+@click.option("--no-cache/--cache", "no_cache", default=False, envvar="ARCHON_CODE_NO_CACHE",
+              help="Do not read or write the LLM answer cache (default: use it). Env: ARCHON_CODE_NO_CACHE=1.")
 @click.option("--resume/--fresh", default=True, show_default=True,
               help="Keep finished records in OUT/results.jsonl, or start over.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@model_options()
+@click.option("--ray", "ray_address", default=None, envvar="ARCHON_CODE_RAY", metavar="ADDRESS",
+              help="Run the tasks on this Ray cluster (auto, HOST:PORT, ray://HOST:10001); results stay here. "
+                   "Needs archon-code[ray].")
 def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: int, out: Optional[Path],
           limit: Optional[int], ids: Optional[str], samples: int, tests: str, lang: str, budget_calls: Optional[int],
-          budget_tokens: Optional[int], no_cache: bool, resume: bool, as_json: bool) -> None:
+          budget_tokens: Optional[int], no_cache: bool, resume: bool, as_json: bool, llm_config,
+          ray_address: Optional[str] = None) -> None:
     """Run every architecture on every problem; grade the final programs on hidden tests.
 
     Results are appended to OUT/results.jsonl as they finish, so rerunning the same
@@ -56,8 +84,10 @@ def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: 
     Examples:
       archon-code bench problems/ --arch single --arch full
       archon-code bench ../shared/data/mbpp.jsonl --limit 30 --arch single --arch codet --samples 3
+      archon-code bench problems/ --arch single --ray auto     # on a Ray cluster (docs/scale-out.md)
     """
-    from archon_code.bench.session import BenchOptions, load_configs, open_engine, out_dir_for, run, settings_of
+    from archon_code.bench.session import (
+        BenchOptions, load_configs, open_engine, out_dir_for, run, select_problems, settings_of)
     from archon_code.bench.summary import format_table
 
     try:
@@ -67,10 +97,18 @@ def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: 
     except ValueError as exc:
         raise ConfigError(f"bench options: {exc}") from None
     configs = load_configs(options.archs)
+    check_models([model], configs.values())
+    selected = select_problems(options)  # bad files fail here, before the sandbox and model start
     out_dir = out or out_dir_for(options, configs)
     click.echo(f"bench: results in {out_dir}", err=True)
-    with open_engine(cache=not no_cache, workers=workers) as (llm, judge):
-        result = run(options, configs, out_dir, llm=llm, judge=judge, workers=workers, fresh=not resume)
+    interrupts.on_stop(lambda: _kept(out_dir))
+    if ray_address:
+        result = _run_on_ray(ray_address, options, configs, out_dir, cache=not no_cache, fresh=not resume,
+                             problems=selected, llm_config=llm_config)
+    else:
+        with open_engine(cache=not no_cache, workers=workers, llm_config=llm_config) as (llm, judge):
+            result = run(options, configs, out_dir, llm=llm, judge=judge, workers=workers, fresh=not resume,
+                         problems=selected)
     if as_json:
         click.echo(json.dumps(result.to_json(settings_of(options)), indent=2))
     else:

@@ -10,6 +10,7 @@ import click
 
 from archon_code.cli._common import echo_json, load_one_problem, open_sandbox, workers_option
 from archon_code.errors import ProblemError
+from archon_code.textio import read_text
 from archon_code.types import Candidate, Judgement
 
 _CPP_SUFFIXES = {".cpp", ".cc", ".cxx", ".c++"}
@@ -60,9 +61,10 @@ def judge(problem: str, solution: str, lang: Optional[str], which: str, problem_
     path = Path(solution)
     tests = prob.tests(which)
     if not tests:
-        raise ProblemError(f"{prob.origin or problem}: problem {prob.id!r} has no {which} tests")
-    candidate = Candidate(id=path.name, source=path.read_text(errors="replace"), lang=guess_lang(path, lang),
-                          origin=str(path))
+        kind = "" if which == "all" else f"{which} "
+        raise ProblemError(f"{prob.origin or problem}: problem {prob.id!r} has no {kind}tests")
+    source = read_text(path, ProblemError, "solution")
+    candidate = Candidate(id=path.name, source=source, lang=guess_lang(path, lang), origin=str(path))
     with open_sandbox(workers) as sandbox:
         result = Judge(sandbox).judge(prob, candidate, tests)
     if as_json:

@@ -10,8 +10,11 @@ from typing import TYPE_CHECKING, Optional, Sequence
 
 import click
 
+from archon_code import interrupts
+from archon_code import interrupts
 from archon_code.errors import ProblemError
 from archon_code.problems import load_problems, parse_ids, problem_to_dict, select
+from archon_code.textio import plural
 from archon_code.types import Problem, TestCase
 
 if TYPE_CHECKING:
@@ -55,6 +58,7 @@ def problems() -> None:
       archon-code problems show problems/sum-two.yaml
       archon-code problems validate problems/ --workers 2
       archon-code problems validate ../shared/data/codecontests-dev.jsonl --limit 5 --json
+      archon-code problems validate ../shared/data/mbpp.jsonl --ray auto
     """
 
 
@@ -64,7 +68,14 @@ def problems() -> None:
 @_LIMIT
 @_JSON
 def list_(path: str, ids: Sequence[str], limit: Optional[int], as_json: bool) -> None:
-    """One line per problem: id, title, style, tests, limits, checker."""
+    """One line per problem: id, title, style, tests, limits, checker.
+
+    \b
+    Examples:
+      archon-code problems list problems/
+      archon-code problems list ../shared/data/mbpp.jsonl --limit 10
+      archon-code problems list problems/ --ids sum-two,gcd-lcm --json
+    """
     rows = [_summary(p) for p in _load(path, ids, limit)]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
@@ -112,6 +123,12 @@ def show(path: str, problem_id: Optional[str], as_json: bool) -> None:
     """Show one problem: statement, public tests, limits and checker.
 
     With --json the whole problem (hidden tests and solutions too) in the file format.
+
+    \b
+    Examples:
+      archon-code problems show problems/sum-two.yaml
+      archon-code problems show problems/ --id gcd-lcm
+      archon-code problems show problems/sum-two.yaml --json
     """
     problem = _pick(load_problems(path), path, problem_id)
     if as_json:
@@ -135,12 +152,33 @@ def show(path: str, problem_id: Optional[str], as_json: bool) -> None:
         _show_test(index, test)
 
 
-def _run_validation(loaded: list[Problem], workers: int, time_scale: float, progress: bool) -> list[ProblemReport]:
+def _kept(loaded: list[Problem], reports: dict) -> str:
+    """What an interrupted validate says: the problems it finished (validate writes nothing)."""
+    failed = [loaded[i].id for i, r in sorted(reports.items()) if not r.ok]
+    return (f"validated {len(reports)} of {len(loaded)} problems before the interrupt, "
+            f"{len(reports) - len(failed)} OK" + (f", FAIL: {', '.join(failed)}" if failed else ""))
+
+
+def _kept(loaded: list[Problem], reports: dict) -> str:
+    """What an interrupted validate says: the problems it finished (validate writes nothing)."""
+    failed = [loaded[i].id for i, r in sorted(reports.items()) if not r.ok]
+    return (f"validated {len(reports)} of {len(loaded)} problems before the interrupt, "
+            f"{len(reports) - len(failed)} OK" + (f", FAIL: {', '.join(failed)}" if failed else ""))
+
+
+def _run_validation(loaded: list[Problem], workers: int, time_scale: float, progress: bool,
+                    ray_address: Optional[str] = None) -> list[ProblemReport]:
+    if ray_address:
+        from archon_code.distributed.jobs import validate_on_ray
+
+        return validate_on_ray(ray_address, loaded, time_scale, progress=progress)
     from archon_code.judge import Judge
     from archon_code.problems.validate import validate_problem
     from archon_code.sandbox import DockerSandbox, SandboxConfig
 
     reports = {}
+    interrupts.on_stop(lambda: _kept(loaded, reports))
+    interrupts.on_stop(lambda: _kept(loaded, reports))
     with DockerSandbox(SandboxConfig(workers=workers)) as sandbox:
         judge = Judge(sandbox, time_scale=time_scale)
         with ThreadPoolExecutor(max_workers=workers) as pool, click.progressbar(
@@ -157,7 +195,7 @@ def _print_reports(reports: list[ProblemReport]) -> None:
     width = max([len(r.id) for r in reports] + [2])
     for r in reports:
         status = "OK" if r.ok else "FAIL"
-        click.echo(f"{status:<4}  {r.id:<{width}}  {r.solutions} solution(s) x {r.tests} tests")
+        click.echo(f"{status:<4}  {r.id:<{width}}  {plural(r.solutions, 'solution')} x {plural(r.tests, 'test')}")
         for reason in r.reasons:
             click.echo(f"      - {reason}")
 
@@ -178,24 +216,33 @@ def _totals(reports: list[ProblemReport], seconds: float) -> dict:
 @click.option("--time-scale", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
               envvar="ARCHON_CODE_TIME_SCALE", help="Multiply every time limit (env ARCHON_CODE_TIME_SCALE).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--ray", "ray_address", default=None, envvar="ARCHON_CODE_RAY", metavar="ADDRESS",
+              help="One problem per task on this Ray cluster (auto, HOST:PORT, ray://HOST:10001). Needs archon-code[ray].")
 @_JSON
 def validate(path: str, ids: Sequence[str], limit: Optional[int], workers: int,
-             time_scale: float, quiet: bool, as_json: bool) -> None:
+             time_scale: float, quiet: bool, as_json: bool, ray_address: Optional[str] = None) -> None:
     """Check each problem's tests with its recorded solutions in the sandbox.
 
     Every correct solution must be accepted on every test (public, hidden, generated) and
     every incorrect one rejected. Exit 0 when all problems are OK, 1 otherwise, 2 on errors.
+
+    \b
+    Examples:
+      archon-code problems validate problems/
+      archon-code problems validate problems/sum-two.yaml --quiet
+      archon-code problems validate ../shared/data/codecontests-dev.jsonl --limit 5 --workers 2 --json
     """
     loaded = _load(path, ids, limit)
     start = time.monotonic()
-    reports = _run_validation(loaded, workers, time_scale, progress=not quiet)
+    reports = _run_validation(loaded, workers, time_scale, progress=not quiet, ray_address=ray_address)
     totals = _totals(reports, time.monotonic() - start)
     if as_json:
         click.echo(json.dumps({"problems": [r.model_dump() for r in reports], "totals": totals}, indent=2))
     else:
         _print_reports(reports)
-        click.echo(f"{totals['problems']} problems: {totals['ok']} OK, {totals['fail']} FAIL; {totals['test_runs']} "
-                   f"test runs in {totals['seconds']:.1f} s ({totals['tests_per_second']:.1f} tests/s)")
+        click.echo(f"{plural(totals['problems'], 'problem')}: {totals['ok']} OK, {totals['fail']} FAIL; "
+                   f"{plural(totals['test_runs'], 'test run')} in {totals['seconds']:.1f} s "
+                   f"({totals['tests_per_second']:.1f} tests/s)")
     # SystemExit rather than ctx.exit: the entry point runs click with standalone_mode=False,
     # which turns ctx.exit(1) into a return value.
     sys.exit(0 if totals["fail"] == 0 else 1)

@@ -11,7 +11,14 @@ from archon_code.cli._common import echo_json
 
 @click.group()
 def sandbox() -> None:
-    """Build, inspect and clean the Docker sandbox."""
+    """Build, inspect and clean the Docker sandbox.
+
+    \b
+    Examples:
+      archon-code sandbox build --offline
+      archon-code sandbox status
+      archon-code sandbox prune
+    """
 
 
 @sandbox.command()
@@ -51,17 +58,28 @@ def build(offline: bool, mirror: Optional[str], force: bool) -> None:
 @sandbox.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def status(as_json: bool) -> None:
-    """Show whether the engine answers, the image exists, and live sandbox containers."""
+    """Show whether the engine answers, the image exists, and live sandbox containers.
+
+    Exit 0 when the engine answers and the image is present, 1 otherwise. With the engine
+    down the image is "unknown" (it cannot be looked up).
+
+    \b
+    Examples:
+      archon-code sandbox status
+      archon-code sandbox status --json
+      DOCKER_HOST=tcp://127.0.0.1:2375 archon-code sandbox status
+    """
     import docker.errors
 
     from archon_code.errors import SandboxUnavailableError
     from archon_code.sandbox import connect, default_image_tag
     from archon_code.sandbox.docker import LABEL, OWNER_LABEL
 
-    info = {"engine": None, "image": default_image_tag(), "image_present": False, "containers": []}
+    info = {"engine": None, "image": default_image_tag(), "image_present": None, "containers": []}
     try:
         client = connect(timeout=10)
         info["engine"] = client.version().get("Version")
+        info["image_present"] = False
         try:
             client.images.get(info["image"])
             info["image_present"] = True
@@ -75,7 +93,8 @@ def status(as_json: bool) -> None:
         echo_json(info)
     else:
         click.echo(f"engine:     {info['engine'] or 'not answering: ' + info.get('error', '')}")
-        click.echo(f"image:      {info['image']} ({'present' if info['image_present'] else 'missing'})")
+        state = {True: "present", False: "missing", None: "unknown: the engine does not answer"}[info["image_present"]]
+        click.echo(f"image:      {info['image']} ({state})")
         click.echo(f"containers: {len(info['containers'])}")
         for c in info["containers"]:
             click.echo(f"  {c['id']}  {c['status']:<8} owner {c['owner']}")
@@ -85,7 +104,16 @@ def status(as_json: bool) -> None:
 @sandbox.command()
 @click.option("--all", "everything", is_flag=True, help="Also remove containers of live archon-code processes.")
 def prune(everything: bool) -> None:
-    """Remove sandbox containers left behind by crashed runs."""
+    """Remove sandbox containers left behind by crashed runs.
+
+    Containers carry the labels archon-code.sandbox=1 and archon-code.owner=HOST:PID; only
+    those whose owner process is gone are removed, unless --all.
+
+    \b
+    Examples:
+      archon-code sandbox prune
+      archon-code sandbox prune --all    # also running jobs of live processes
+    """
     from archon_code.sandbox import connect, prune_containers
 
     removed = prune_containers(connect(), everything=everything)

@@ -9,6 +9,9 @@ from typing import Optional
 
 import click
 
+from archon_code import interrupts
+from archon_code.cli._common import check_models
+from archon_code.cli.options import model_options
 from archon_code.errors import ConfigError
 
 __all__ = ["search"]
@@ -38,7 +41,7 @@ def _out_dir(options) -> Path:
 @click.option("--test-ids", default=None, help="Test split by id (comma-separated; needs --dev-ids).")
 @click.option("--limit", type=click.IntRange(2), default=None, help="Only the first N problems.")
 @click.option("--budget-calls", type=click.IntRange(1), default=None, envvar="ARCHON_CODE_BUDGET_CALLS",
-              help="LLM calls allowed per problem.")
+              help="LLM requests allowed per problem (failed ones and retries count too).")
 @click.option("--budget-tokens", type=click.IntRange(1), default=None, envvar="ARCHON_CODE_BUDGET_TOKENS",
               help="Tokens allowed per problem.")
 @click.option("--cost", type=click.Choice(["calls", "tokens"]), default="calls", show_default=True,
@@ -49,12 +52,16 @@ def _out_dir(options) -> Path:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split and the sampler.")
 @click.option("--workers", type=click.IntRange(1), default=1, envvar="ARCHON_CODE_WORKERS", show_default=True,
               help="Bench tasks run at once.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the LLM answer cache.")
+@click.option("--no-cache/--cache", "no_cache", default=False, envvar="ARCHON_CODE_NO_CACHE",
+              help="Do not read or write the LLM answer cache (default: use it). Env: ARCHON_CODE_NO_CACHE=1.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@model_options()
+@click.option("--ray", "ray_address", default=None, envvar="ARCHON_CODE_RAY", metavar="ADDRESS",
+              help="Run each trial's bench tasks on this Ray cluster; the study stays here. Needs archon-code[ray].")
 def search(problems: str, space_file: Optional[Path], strategy: str, trials: int, dev_frac: float,
            dev_ids: Optional[str], test_ids: Optional[str], limit: Optional[int], budget_calls: Optional[int],
            budget_tokens: Optional[int], cost: str, models: tuple[str, ...], out: Optional[Path], seed: int,
-           workers: int, no_cache: bool, as_json: bool) -> None:
+           workers: int, no_cache: bool, as_json: bool, llm_config, ray_address: Optional[str] = None) -> None:
     """Search architectures on a dev split; write the best to OUT/best.yaml and check it on a test split.
 
     Every trial is benchmarked through the bench machinery (cached, resumable), and the
@@ -66,7 +73,8 @@ def search(problems: str, space_file: Optional[Path], strategy: str, trials: int
     Examples:
       archon-code search problems/ --trials 10 --strategy random --model local/qwen2.5-coder-0.5b
       archon-code search ../shared/data/mbpp.jsonl --limit 20 --budget-calls 12 --trials 30
-      archon-code bench ../shared/data/mbpp.jsonl --arch search-runs/<hash>/best.yaml
+      archon-code search problems/ --out search-runs/demo --trials 20   # same command again resumes it
+      archon-code search problems/ --trials 10 --ray auto      # trials' tasks on a Ray cluster
     """
     from archon_code.bench.session import open_engine
     from archon_code.problems import load_problems
@@ -76,6 +84,7 @@ def search(problems: str, space_file: Optional[Path], strategy: str, trials: int
     space = load_space(space_file)
     if models:
         space = space.model_copy(update={"models": tuple(models)})
+    check_models(space.models, option="--model" if models else "search space")
     try:
         options = SearchOptions(problems=problems, strategy=strategy, trials=trials, dev_frac=dev_frac,
                                 dev_ids=_ids(dev_ids), test_ids=_ids(test_ids), limit=limit,
@@ -85,8 +94,16 @@ def search(problems: str, space_file: Optional[Path], strategy: str, trials: int
     loaded = load_problems(Path(problems), limit=limit)
     out_dir = out or _out_dir(options)
     click.echo(f"search: study in {out_dir}", err=True)
-    with open_engine(cache=not no_cache, workers=workers) as (llm, judge):
-        result = run_search(options, space, out_dir, loaded, llm=llm, judge=judge, workers=workers)
+    interrupts.on_stop(lambda: f"kept every finished trial in {out_dir} (search.db, trials/); "
+                               "rerun the same command to resume")
+    if ray_address:
+        from archon_code.distributed import ray_backend
+
+        with ray_backend(ray_address, cache=not no_cache, llm_config=llm_config) as backend:
+            result = run_search(options, space, out_dir, loaded, llm=None, judge=None, backend=backend)
+    else:
+        with open_engine(cache=not no_cache, workers=workers, llm_config=llm_config) as (llm, judge):
+            result = run_search(options, space, out_dir, loaded, llm=llm, judge=judge, workers=workers)
     write_search_html(result, cost)
     click.echo(json.dumps(search_json(result), indent=2) if as_json else format_search(result, cost))
     if result.best is None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import click
 
-from archon_code.cli._common import echo_json, load_one_problem, open_sandbox, workers_option
+from archon_code.cli._common import check_models, echo_json, load_one_problem, open_sandbox, workers_option
+from archon_code.cli.options import model_options
+from archon_code import interrupts
 from archon_code.errors import ProblemError
+from archon_code.textio import plural
 
 
 def format_summary(result) -> str:
@@ -30,6 +34,32 @@ def format_summary(result) -> str:
     if result.trace_path:
         lines.append(f"trace: {result.trace_path}")
     return "\n".join(lines)
+
+
+class ProgressLLM:
+    """Wraps the run's LLM and says on stderr when each call starts, so a slow first call
+    (the embedded model loading its weights) is never silence."""
+
+    def __init__(self, inner, say: Callable[[str], None]) -> None:
+        self.inner = inner
+        self.say = say
+        self.calls = 0
+        self.started: set[str] = set()
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    def complete(self, messages, *, model: str, tag: str = "", **options):
+        with self._lock:
+            self.calls += 1
+            number, first = self.calls, model not in self.started
+            self.started.add(model)
+        if first and model.startswith("local/"):
+            self.say(f"model {model}: first call; starting the embedded model takes up to a minute "
+                     "unless the answer is cached")
+        self.say(f"call {number}: {tag or 'model'} -> {model}")
+        return self.inner.complete(messages, model=model, tag=tag, **options)
 
 
 def _result_json(result) -> dict:
@@ -53,20 +83,24 @@ def _result_json(result) -> dict:
               help="Also write the chosen program to this file.")
 @click.option("--trace", "trace_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write a JSONL trace of every model call, execution and layer.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the LLM answer cache.")
+@click.option("--no-cache/--cache", "no_cache", default=False, envvar="ARCHON_CODE_NO_CACHE",
+              help="Do not read or write the LLM answer cache (default: use it). Env: ARCHON_CODE_NO_CACHE=1.")
 @click.option("--no-early-exit", is_flag=True, help="Run every layer even once a candidate is proven.")
-@click.option("--budget-calls", type=click.IntRange(min=1), default=None, help="Stop after this many model calls.")
+@click.option("--budget-calls", type=click.IntRange(min=1), default=None,
+              help="Stop after this many model requests (failed ones and retries count too).")
 @click.option("--budget-tokens", type=click.IntRange(min=1), default=None, help="Stop after this many tokens.")
 @click.option("--budget-dollars", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Stop after this many dollars of model cost.")
 @click.option("--budget-seconds", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Stop after this many wall seconds.")
+              help="Stop after this many wall seconds (a model call in flight is cut off at the deadline).")
 @workers_option
+@model_options()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (includes the program).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
 def solve(problem: str, arch: str, model: Optional[str], lang: str, problem_id: Optional[str], out: Optional[Path],
           trace_path: Optional[Path], no_cache: bool, no_early_exit: bool, budget_calls: Optional[int],
           budget_tokens: Optional[int], budget_dollars: Optional[float], budget_seconds: Optional[float],
-          workers: Optional[int], as_json: bool) -> None:
+          workers: Optional[int], as_json: bool, quiet: bool, llm_config) -> None:
     """Solve PROBLEM with an LLM architecture whose decisions rest on real execution.
 
     Prints the chosen program and a summary; progress goes to stderr. Exit 0 when the
@@ -79,19 +113,28 @@ def solve(problem: str, arch: str, model: Optional[str], lang: str, problem_id: 
       archon-code solve p.yaml --arch my-arch.yaml --model openai/gpt-4o-mini --budget-dollars 0.05
     """
     from archon_code.architecture import ArchitectureRunner, Budget, load_architecture
+    from archon_code.architecture.runner import resolve_default_model
     from archon_code.judge import Judge
     from archon_code.llm import LLMClient
 
     config = load_architecture(arch)
+    check_models([model], [config])
     prob = load_one_problem(problem, problem_id)
     if prob.interactive:
         raise ProblemError(f"{prob.origin or problem}: problem {prob.id!r} is interactive; solve cannot judge it")
+    if not prob.public_tests:
+        raise ProblemError(f"{prob.origin or problem}: problem {prob.id!r} has no public tests: solve would have "
+                           "no evidence that a program works (add public tests)")
     budget = Budget(calls=budget_calls, tokens=budget_tokens, dollars=budget_dollars, seconds=budget_seconds)
-    llm = LLMClient(cache=not no_cache)
+    say = (lambda line: None) if quiet else (lambda line: click.echo(f"solve: {line}", err=True))
+    say(f"{prob.id} with architecture {config.name} ({plural(len(config.layers), 'layer')}), "
+        f"model {model or resolve_default_model() + ' where the architecture names none'}; starting the sandbox")
+    llm = ProgressLLM(LLMClient(cache=not no_cache, config=llm_config), say)
+    interrupts.on_stop(lambda: "solve stopped before choosing a program; nothing kept"
+                       + (f" but the trace so far in {trace_path}" if trace_path else ""))
     with open_sandbox(workers) as sandbox:
         runner = ArchitectureRunner(config, llm, Judge(sandbox), model=model, lang=lang, budget=budget,
-                                    trace_path=trace_path, early_exit=not no_early_exit,
-                                    progress=lambda line: click.echo(line, err=True))
+                                    trace_path=trace_path, early_exit=not no_early_exit, progress=say)
         result = runner.solve(prob)
     if out is not None and result.program is not None:
         out.write_text(result.program.source, encoding="utf-8")

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from archon_code.components.state import Failure, State
 from archon_code.errors import LLMError
 from archon_code.llm.base import LLM, Message
-from archon_code.llm.budget import BudgetExceeded as _ClientBudgetExceeded
+from archon_code.llm.budget import BudgetExceeded
 from archon_code.resources import resource_dir
 from archon_code.types import Candidate, ExecResult, Judgement, Lang, Problem, TestCase
 
@@ -27,15 +27,6 @@ __all__ = [
     "LLMComponentConfig",
     "render",
 ]
-
-
-class BudgetExceeded(_ClientBudgetExceeded):
-    """Raised by the run's metered LLM when a budget is used up; components record it
-    (so does the client's own :class:`archon_code.llm.BudgetExceeded`)."""
-
-    def __init__(self, which: str, message: str) -> None:
-        super().__init__(message)
-        self.which = which
 
 
 class JudgeLike(Protocol):
@@ -125,7 +116,7 @@ class Component:
                                            sample=sample, tag=self.tag)
         except LLMError as exc:
             return None, Failure(tag=self.tag, model=self.model, kind="llm", message=str(exc))
-        except _ClientBudgetExceeded as exc:
+        except BudgetExceeded as exc:
             return None, Failure(tag=self.tag, model=self.model, kind="budget", message=str(exc))
         return completion.text, None
 

@@ -22,15 +22,16 @@ class GeneratorConfig(LLMComponentConfig):
     """Samples per model."""
     models: tuple[str, ...] = ()
     """Several models to sample from (each ``samples`` times); empty: just ``model``."""
-    parallel: int = Field(default=2, ge=1, le=64)
-    """Model calls in flight at once."""
+    parallel: Optional[int] = Field(default=None, ge=1, le=64)
+    """Model calls in flight at once; empty: every sample at once, so they decode in one batch
+    over the embedded server's slots (``parallel: 2`` was the earlier default)."""
 
 
 def sample_programs(component: Component, problem: Problem, template: str, jobs: list[tuple[str, int]],
                     origin: str, **variables: object) -> tuple[list[Candidate], list[Rejected], list[Failure]]:
     """Ask for one program per (model, sample) job; extract the code of each answer."""
     messages = component.messages(template, problem, **variables)
-    parallel = getattr(component.config, "parallel", 2)
+    parallel = getattr(component.config, "parallel", None) or len(jobs)
 
     def one(job: tuple[str, int]) -> tuple[Optional[str], Optional[Failure]]:
         model, sample = job

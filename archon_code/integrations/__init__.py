@@ -4,7 +4,7 @@ the pre-commit hook (``precommit``) and what CI needs.
 Importing this package imports neither litellm nor the Docker SDK.
 """
 
-from archon_code.integrations.models import Rejected, SuggestConfig, SuggestReport, Verified
+from archon_code.integrations.models import RejectedFix, SuggestConfig, SuggestReport, Verified
 from archon_code.integrations.precommit import run_precommit
 from archon_code.integrations.report import render, summary_line
 from archon_code.integrations.suggest import Suggester
@@ -13,7 +13,7 @@ from archon_code.integrations.workspace import FilePatch
 
 __all__ = [
     "FilePatch",
-    "Rejected",
+    "RejectedFix",
     "SuggestConfig",
     "SuggestReport",
     "Suggester",

@@ -5,7 +5,12 @@ derived image ``archon-code-deps:<hash>`` built with the Docker SDK; only that b
 the network. The tests themselves then run in the derived image with the network off,
 like every other sandbox run. Requirements come from ``requirements.txt`` (and
 ``requirements-test.txt``, ``requirements-dev.txt``, ``test-requirements.txt``) and from
-``pyproject.toml``'s ``[project] dependencies`` and its ``test``/``tests``/``dev`` extras.
+``pyproject.toml``'s ``[project] dependencies`` and its ``test``/``tests``/``dev`` extras;
+what is refused or left out is decided in :mod:`archon_code.integrations.requirements`.
+With the network on, the build runs exactly one command as root in a container of the
+sandbox image: ``pip install -r requirements.txt`` over the normalised list (which runs the
+build code of any sdist it downloads); nothing of the repository but that list is in the
+build context.
 """
 
 from __future__ import annotations
@@ -15,16 +20,16 @@ import os
 import shutil
 import ssl
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import Callable, Optional
 
 from archon_code.errors import ConfigError, SandboxError
+from archon_code.integrations.requirements import Requirements, parse_requirement_files
+from archon_code.integrations.workspace import repo_file
 
-__all__ = ["DEPS_REPOSITORY", "deps_image_tag", "ensure_deps_image", "read_requirements"]
+__all__ = ["DEPS_REPOSITORY", "deps_image_tag", "ensure_deps_image", "read_requirements", "scan_requirements"]
 
 DEPS_REPOSITORY = "archon-code-deps"
-REQUIREMENT_FILES = ("requirements.txt", "requirements-test.txt", "requirements-dev.txt", "test-requirements.txt")
 EXTRAS = ("test", "tests", "testing", "dev")
 _DOCKERFILE = """FROM {base}
 USER root
@@ -37,40 +42,42 @@ USER 10001:10001
 """
 
 
-def _requirement_lines(text: str) -> list[str]:
-    lines = []
-    for raw in text.splitlines():
-        line = raw.split(" #", 1)[0].strip()
-        if not line or line.startswith(("#", "-", ".", "/")) or ("://" in line and "@" not in line):
-            continue  # options, includes, editable and local paths are not installed
-        lines.append(line)
-    return lines
-
-
-def _pyproject_requirements(path: Path) -> list[str]:
+def _pyproject_requirements(repo: Path) -> list[tuple[str, str]]:
+    path = repo_file(repo, "pyproject.toml")
+    if path is None:
+        return []
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        try:
+            import tomli as tomllib
+        except ImportError:
+            raise ConfigError(f"{path}: reading TOML on Python 3.10 needs 'pip install tomli'") from None
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{repo / 'pyproject.toml'}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"pyproject.toml: cannot read it ({exc.strerror})") from None
     project = data.get("project", {})
-    found = list(project.get("dependencies", []))
+    found = [("pyproject.toml [project] dependencies", r) for r in project.get("dependencies", [])]
     extras = project.get("optional-dependencies", {})
     for name in EXTRAS:
-        found += list(extras.get(name, []))
-    if not all(isinstance(r, str) for r in found):
+        found += [(f"pyproject.toml [project.optional-dependencies] {name}", r) for r in extras.get(name, [])]
+    if not all(isinstance(r, str) for _, r in found):
         raise ConfigError(f"{path}: [project] dependencies must be strings")
     return found
 
 
-def read_requirements(repo: Path) -> list[str]:
-    """The repository's third-party requirements, normalised, sorted and de-duplicated."""
-    found: list[str] = []
-    for name in REQUIREMENT_FILES:
-        if (repo / name).is_file():
-            found += _requirement_lines((repo / name).read_text(encoding="utf-8", errors="replace"))
-    if (repo / "pyproject.toml").is_file():
-        found += _pyproject_requirements(repo / "pyproject.toml")
-    return sorted({" ".join(r.split()) for r in found})
+def scan_requirements(repo: Path, *, allow_direct: bool = False) -> Requirements:
+    """Everything :func:`read_requirements` found, with the lines left out and why."""
+    return parse_requirement_files(repo, allow_direct=allow_direct, extra=_pyproject_requirements(repo))
+
+
+def read_requirements(repo: Path, *, allow_direct: bool = False) -> list[str]:
+    """The repository's third-party requirements, normalised, sorted and de-duplicated.
+    A direct requirement (URL, VCS, index option) is a ConfigError unless ``allow_direct``."""
+    return list(scan_requirements(repo, allow_direct=allow_direct).install)
 
 
 def deps_image_tag(base_image_id: str, requirements: list[str]) -> str:
@@ -92,11 +99,15 @@ def _ca_bundle() -> Optional[Path]:
 
 
 def ensure_deps_image(
-    client, base_image: str, repo: Path, log: Callable[[str], None] = lambda line: None
+    client, base_image: str, repo: Path, log: Callable[[str], None] = lambda line: None,
+    *, allow_direct: bool = False,
 ) -> Optional[str]:
     """The tag of an image with ``repo``'s requirements (built on first use), or None when
     the repository has none."""
-    requirements = read_requirements(repo)
+    found = scan_requirements(repo, allow_direct=allow_direct)
+    for line in found.left_out:
+        log(f"not installed: {line}")
+    requirements = list(found.install)
     if not requirements:
         return None
     import docker.errors

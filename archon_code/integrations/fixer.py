@@ -2,23 +2,24 @@
 
 Decision: the model is asked for the whole corrected file (simple for small models and
 easy to diff). An answer that only redefines some of the file's top-level functions or
-classes is spliced into the original, so a whole-function answer works too.
+classes is spliced into the original, so a whole-function answer works too. Prompts are
+rendered by the components' renderer (:func:`archon_code.components.base.render`) and code
+is pulled out of answers by :mod:`archon_code.extract`, as for every other pipeline.
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
-import re
 from typing import Optional, Sequence
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, ConfigDict
 
+from archon_code.extract import code_blocks, extract_code
 from archon_code.llm.base import LLM
 
 __all__ = [
-    "Failure",
+    "FailingTest",
     "Target",
     "changed_definitions",
     "extract_python",
@@ -29,15 +30,13 @@ __all__ = [
     "splice_definitions",
 ]
 
-_FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.S)
-
-
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Failure(_Frozen):
-    """A failing test as shown to the model."""
+class FailingTest(_Frozen):
+    """A failing test of the repository as shown to the model (not to be confused with
+    :class:`archon_code.components.state.Failure`, a failed model call)."""
 
     id: str
     error: str
@@ -50,32 +49,25 @@ class Target(_Frozen):
 
     path: str
     content: str
-    failures: tuple[Failure, ...]
+    failures: tuple[FailingTest, ...]
 
 
 def render_prompt(name: str, **values: object) -> str:
-    """Render ``prompts/<name>.j2`` with StrictUndefined."""
-    from archon_code.resources import resource_dir
+    """Render ``prompts/<name>.j2`` with the components' environment (StrictUndefined,
+    trim_blocks, lstrip_blocks)."""
+    from archon_code.components.base import render
 
-    env = Environment(
-        loader=FileSystemLoader(str(resource_dir("prompts"))),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
-    return env.get_template(f"{name}.j2").render(**values)
+    return render(name, **values)
 
 
 def extract_python(text: str) -> Optional[str]:
-    """The code of an answer: the longest python (or untagged) fenced block; the whole
-    text when it has no fence and parses as Python; else None."""
-    blocks = [body for lang, body in _FENCE.findall(text) if lang.lower() in ("", "python", "py", "python3")]
-    if blocks:
-        return max(blocks, key=len).strip("\n") + "\n"
-    stripped = text.strip()
-    if stripped and _parses(stripped):
-        return stripped + "\n"
-    return None
+    """The code of an answer: the longest valid Python (or untagged) fenced block; with no
+    fenced block at all, the program :func:`archon_code.extract.extract_code` finds in the
+    text; else None."""
+    valid, tags = code_blocks(text, "py")
+    if valid:
+        return max(valid, key=len)
+    return None if tags else extract_code(text, "py").code
 
 
 def _parses(code: str) -> bool:

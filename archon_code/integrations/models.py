@@ -7,10 +7,11 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 from archon_code.integrations.testrun import SuiteRun
-from archon_code.integrations.workspace import FilePatch
+from archon_code.integrations.workspace import FilePatch, SkippedPath
+from archon_code.errors import LLMError
 from archon_code.llm.base import Usage
 
-__all__ = ["Rejected", "SuggestConfig", "SuggestReport", "Verified"]
+__all__ = ["ModelUnavailable", "RejectedFix", "SuggestConfig", "SuggestReport", "Verified"]
 
 DEFAULT_TEST_CMD = "python -m pytest -q"
 
@@ -63,13 +64,15 @@ class Verified(_Frozen):
     after: SuiteRun
 
 
-class Rejected(_Frozen):
+class RejectedFix(_Frozen):
     """A candidate patch that was not suggested, and why."""
 
     id: str
     origin: str
     reason: str
     diff_lines: int = 0
+    diff: str = ""
+    """The candidate's unified diff (empty when no patch was made, e.g. the fuser's model failed)."""
 
 
 class SuggestReport(_Frozen):
@@ -82,12 +85,22 @@ class SuggestReport(_Frozen):
     before: SuiteRun
     suggestion: Optional[Verified] = None
     verified: tuple[Verified, ...] = ()
-    rejected: tuple[Rejected, ...] = ()
+    rejected: tuple[RejectedFix, ...] = ()
     notes: tuple[str, ...] = ()
     """One-line remarks, e.g. the model failed for one file."""
+    skipped: tuple[SkippedPath, ...] = ()
+    """Repository paths not copied into the sandbox (symlinks leading outside, ...)."""
     usage: Usage = Usage()
     seconds: float = 0.0
 
     @property
     def exit_code(self) -> int:
         return {"passing": 0, "fixed": 1, "unfixed": 3}[self.status]
+
+
+class ModelUnavailable(LLMError):
+    """Tests fail and the model could not be asked for any fix; carries the baseline run."""
+
+    def __init__(self, message: str, before: SuiteRun) -> None:
+        super().__init__(message)
+        self.before = before

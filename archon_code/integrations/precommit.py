@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Callable, ContextManager, Sequence
 
 from archon_code.errors import LLMError, SandboxUnavailableError
-from archon_code.integrations.models import SuggestConfig
-from archon_code.integrations.report import render_diff, summary_line
+from archon_code.integrations.models import ModelUnavailable, SuggestConfig
+from archon_code.integrations.report import failing_lines, render_diff, summary_line
 from archon_code.integrations.suggest import Suggester
 from archon_code.integrations.workspace import apply_patches
 from archon_code.llm.base import LLM
@@ -50,10 +50,17 @@ def run_precommit(
         return 0 if allow_unavailable else 1
     except LLMError as exc:
         echo(f"archon-code: tests fail; model unavailable, no fix suggested: {exc}")
+        if isinstance(exc, ModelUnavailable):
+            for line in failing_lines(exc.before):
+                echo(line)
         return 1
     echo(f"archon-code: {summary_line(report)}")
+    for skipped in report.skipped:
+        echo(f"archon-code: not copied into the sandbox: {skipped.path} ({skipped.reason})")
     if report.status == "passing":
         return 0
+    for line in failing_lines(report.before):
+        echo(line)
     if report.suggestion is not None:
         echo(render_diff(report).rstrip("\n"))
         if fix:

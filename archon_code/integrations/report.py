@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 from archon_code.integrations.models import SuggestReport
-from archon_code.integrations.testrun import SuiteRun
+from archon_code.integrations.testrun import SuiteRun, TestOutcome
 
-__all__ = ["render", "render_diff", "render_json", "render_markdown", "summary_line"]
+__all__ = ["failing_lines", "render", "render_diff", "render_json", "render_markdown", "summary_line"]
 
 FORMATS = ("markdown", "diff", "json")
 
@@ -31,6 +32,8 @@ def summary_line(report: SuggestReport) -> str:
             f"{failing} failing test(s); verified fix found: {len(s.fixed)} fixed, none broken, "
             f"{s.diff_lines} changed line(s)"
         )
+    if not report.rejected:
+        return f"{failing} failing test(s); no verified fix found (0 candidates produced)"
     return f"{failing} failing test(s); no verified fix found ({len(report.rejected)} candidate(s) rejected)"
 
 
@@ -46,46 +49,98 @@ def render_json(report: SuggestReport) -> str:
     return json.dumps(data, indent=2, sort_keys=True)
 
 
-def _failures(report: SuggestReport) -> list[str]:
-    lines = []
-    for t in report.before.outcomes:
-        if t.outcome in ("failed", "error"):
-            message = t.message.splitlines()[0][:160] if t.message else t.outcome
-            lines.append(f"- `{t.id}`: {message}")
+def first_error_line(outcome: TestOutcome, limit: int = 200) -> str:
+    """The first non-empty line of a failure's message (else its traceback's last line)."""
+    for text in (outcome.message, outcome.details):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if lines:
+            return (lines[0] if text is outcome.message else lines[-1])[:limit]
+    return outcome.outcome
+
+
+def failing_lines(run: SuiteRun, limit: int = 10) -> list[str]:
+    """``FAILED <id>: <first error line>`` for the first ``limit`` failing tests of ``run``
+    (the hook's output)."""
+    failing = [t for t in run.outcomes if t.outcome in ("failed", "error")]
+    lines = [f"  {t.outcome.upper()} {t.id}: {first_error_line(t)}" for t in failing[:limit]]
+    if len(failing) > limit:
+        lines.append(f"  ... and {len(failing) - limit} more")
     return lines
 
 
+def _failures(report: SuggestReport) -> list[str]:
+    return [
+        f"- `{t.id}`: {first_error_line(t, 160)}"
+        for t in report.before.outcomes
+        if t.outcome in ("failed", "error")
+    ]
+
+
+_MAX_REJECTED = 10
+_MAX_DIFF_CHARS = 6000
+
+
+def _skipped(report: SuggestReport) -> list[str]:
+    if not report.skipped:
+        return []
+    lines = ["", f"**Not copied into the sandbox** ({len(report.skipped)}):"]
+    return lines + [f"- `{s.path}`: {s.reason}" for s in report.skipped]
+
+
+def _rejected(report: SuggestReport) -> list[str]:
+    out = []
+    for r in report.rejected[:_MAX_REJECTED]:
+        title = f"rejected <code>{html.escape(r.id)}</code> ({html.escape(r.origin)}): {html.escape(r.reason)}"
+        if not r.diff:
+            out.append(f"- {title}")
+            continue
+        diff = r.diff if len(r.diff) <= _MAX_DIFF_CHARS else r.diff[:_MAX_DIFF_CHARS] + "\n... (diff cut)\n"
+        out += [
+            "", f"<details><summary>{title}; {r.diff_lines} changed line(s)</summary>", "",
+            "```diff", diff.rstrip("\n"), "```", "", "</details>",
+        ]
+    if len(report.rejected) > _MAX_REJECTED:
+        out.append(f"- ... and {len(report.rejected) - _MAX_REJECTED} more (see --json)")
+    return out
+
+
+def _evidence(report: SuggestReport) -> list[str]:
+    s = report.suggestion
+    if s is None:
+        return ["No candidate fix made a failing test pass without breaking another."]
+    files = ", ".join(f"`{p.path}`" for p in s.patches)
+    return [
+        f"**Suggested change** to {files} ({s.diff_lines} changed line(s)):",
+        "",
+        "```diff",
+        s.diff.rstrip("\n"),
+        "```",
+        "",
+        "**Evidence** (the whole suite re-run in the sandbox, network off, with the change applied):",
+        f"- before: {counts_text(report.before)}",
+        f"- after: {counts_text(s.after)}",
+        f"- fixed: {', '.join(f'`{t}`' for t in s.fixed)}",
+        "- broken: none",
+    ]
+
+
 def render_markdown(report: SuggestReport) -> str:
-    """A PR comment: what failed, what changed, the evidence."""
+    """A PR comment: what failed, what changed, the evidence, what was not copied."""
     before = report.before
     out = [f"### archon-code suggest: {summary_line(report)}", ""]
     if report.status == "passing":
         out.append(f"`{report.command}` in the sandbox: {counts_text(before)}.")
-        return "\n".join(out) + "\n"
+        return "\n".join(out + _skipped(report)) + "\n"
     out += [f"**Failing** (`{report.command}`: {counts_text(before)}):", *_failures(report), ""]
-    s = report.suggestion
-    if s is not None:
-        files = ", ".join(f"`{p.path}`" for p in s.patches)
-        out += [
-            f"**Suggested change** to {files} ({s.diff_lines} changed line(s)):",
-            "",
-            "```diff",
-            s.diff.rstrip("\n"),
-            "```",
-            "",
-            "**Evidence** (the whole suite re-run in the sandbox, network off, with the change applied):",
-            f"- before: {counts_text(before)}",
-            f"- after: {counts_text(s.after)}",
-            f"- fixed: {', '.join(f'`{t}`' for t in s.fixed)}",
-            "- broken: none",
-        ]
-    else:
-        out.append("No candidate fix made a failing test pass without breaking another.")
+    out += _evidence(report)
     tried = len(report.verified) + len(report.rejected)
-    out += ["", f"Candidates tried: {tried}; verified: {len(report.verified)}; rejected: {len(report.rejected)}."]
-    out += [f"- rejected `{r.id}` ({r.origin}): {r.reason}" for r in report.rejected[:10]]
+    if tried:
+        out += ["", f"Candidates tried: {tried}; verified: {len(report.verified)}; rejected: {len(report.rejected)}."]
+    else:
+        out += ["", "0 candidates produced."]
+    out += _rejected(report)
     out += [f"- note: {n}" for n in report.notes]
-    return "\n".join(out) + "\n"
+    return "\n".join(out + _skipped(report)) + "\n"
 
 
 def render(report: SuggestReport, fmt: str) -> str:

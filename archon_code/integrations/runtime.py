@@ -13,20 +13,23 @@ __all__ = ["make_llm", "repo_sandbox"]
 
 
 @contextmanager
-def repo_sandbox(repo: Path, log: Callable[[str], None] = lambda line: None) -> Iterator[object]:
+def repo_sandbox(repo: Path, log: Callable[[str], None] = lambda line: None, *,
+                 allow_direct: bool = False) -> Iterator[object]:
     """A started :class:`~archon_code.sandbox.DockerSandbox` for ``repo``'s tests: the
-    sandbox image, or a derived image with the repository's requirements installed."""
+    sandbox image, or a derived image with the repository's requirements installed
+    (direct URL/VCS requirements only with ``allow_direct``)."""
     from archon_code.sandbox import DockerSandbox, SandboxConfig, connect
 
     image = DockerSandbox(SandboxConfig()).image
-    if read_requirements(repo):
-        image = ensure_deps_image(connect(), image, repo, log) or image
+    if read_requirements(repo, allow_direct=allow_direct):
+        image = ensure_deps_image(connect(), image, repo, log, allow_direct=allow_direct) or image
     with DockerSandbox(SandboxConfig(image=image)) as sandbox:
         yield sandbox
 
 
-def make_llm(*, cache: bool = True):
-    """The litellm-backed client (the embedded model starts on the first call)."""
+def make_llm(*, cache: bool = True, config=None):
+    """The litellm-backed client (the embedded model starts on the first call); ``config``: an
+    :class:`~archon_code.llm.client.LLMClientConfig` (endpoint, key, timeout, retries)."""
     from archon_code.llm import LLMClient
 
-    return LLMClient(cache=cache)
+    return LLMClient(cache=cache, config=config)

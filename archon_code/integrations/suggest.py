@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from archon_code.errors import ConfigError, LLMError
-from archon_code.integrations.fixer import Failure, Target, fuse_file, propose
+from archon_code.integrations.fixer import FailingTest, Target, fuse_file, propose
 from archon_code.integrations.locate import failing_test_source, implicated_files
-from archon_code.integrations.models import Rejected, SuggestConfig, SuggestReport, Verified
+from archon_code.integrations.models import ModelUnavailable, RejectedFix, SuggestConfig, SuggestReport, Verified
 from archon_code.integrations.testrun import (
     ProjectRunner,
     SuiteRun,
@@ -29,7 +29,8 @@ from archon_code.integrations.workspace import (
     apply_patches,
     copy_repo,
     diff_size,
-    list_repo_files,
+    scan_repo,
+    sync_links,
 )
 from archon_code.llm.base import LLM, Usage
 
@@ -61,17 +62,20 @@ def _error_text(outcome: TestOutcome, limit: int = 2500) -> str:
     return text if len(text) <= limit else "...\n" + text[-limit:]
 
 
-def build_targets(before: SuiteRun, root: Path, files: set[str], config: SuggestConfig) -> list[Target]:
+def build_targets(before: SuiteRun, root: Path, files: set[str], config: SuggestConfig,
+                  links: Optional[dict[str, str]] = None) -> list[Target]:
     """Files to ask fixes for, with the failures implicating each: every failure's most
-    likely file first, then second choices, at most ``config.max_targets``."""
+    likely file first, then second choices, at most ``config.max_targets``. A link is
+    replaced by the file it resolves to (``links``)."""
+    links = links or {}
     ranked: list[list[str]] = []
-    failures: dict[str, list[Failure]] = {}
+    failures: dict[str, list[FailingTest]] = {}
     for outcome in before.outcomes:
         if outcome.outcome not in ("failed", "error"):
             continue
         source = failing_test_source(root, outcome.id) if "::" in outcome.id else ""
-        failure = Failure(id=outcome.id, error=_error_text(outcome), test_source=source)
-        paths = implicated_files(outcome, root, files)[:2]
+        failure = FailingTest(id=outcome.id, error=_error_text(outcome), test_source=source)
+        paths = list(dict.fromkeys(links.get(p, p) for p in implicated_files(outcome, root, files)))[:2]
         for rank, path in enumerate(paths):
             while len(ranked) <= rank:
                 ranked.append([])
@@ -129,16 +133,21 @@ class Suggester:
     def run(self, repo: Path) -> SuggestReport:
         started = time.monotonic()
         repo = Path(repo).resolve()
-        files = list_repo_files(repo, untracked=self.config.untracked)
+        scan = scan_repo(repo, untracked=self.config.untracked)
+        files = list(scan.files)
+        for skipped in scan.skipped:
+            self.progress(f"not copied: {skipped.path} ({skipped.reason})")
         usage_before = _usage(self.llm)
         with tempfile.TemporaryDirectory(prefix="archon-suggest-") as tmp:
-            self._tmp, self._files = Path(tmp), set(files)
+            self._tmp, self._files, self._links = Path(tmp), set(files), dict(scan.links)
             base = self._tmp / "base"
             copy_repo(repo, base, files)
             self.progress(f"running {self.config.test_cmd!r} in the sandbox")
             before = run_suite(self.runner, base, self.config.test_cmd, self.config.timeout_s, self._files)
             _check_baseline(before, self.config)
-            report = SuggestReport(status="passing", repo=str(repo), command=self.config.test_cmd, before=before)
+            report = SuggestReport(
+                status="passing", repo=str(repo), command=self.config.test_cmd, before=before, skipped=scan.skipped
+            )
             if not before.ok:
                 report = self._fix(base, report)
         usage = _usage(self.llm)
@@ -148,21 +157,24 @@ class Suggester:
     def _fix(self, base: Path, report: SuggestReport) -> SuggestReport:
         before = report.before
         self.progress(f"{len(before.failing_ids)} failing; asking {self.model} for fixes")
-        targets = build_targets(before, base, self._files, self.config)
-        candidates, notes = self._propose(targets)
+        targets = build_targets(before, base, self._files, self.config, self._links)
+        try:
+            candidates, notes = self._propose(targets)
+        except LLMError as exc:
+            raise ModelUnavailable(str(exc), before) from exc
         if not targets:
             notes.append("no repository file is implicated by the failures")
         self.progress(f"verifying {len(candidates)} candidate(s) against the whole suite")
         results = self._verify_many(base, before, candidates)
         verified = sorted((r for r in results if isinstance(r, Verified)), key=_rank_key)
-        rejected = [r for r in results if isinstance(r, Rejected)]
+        rejected = [r for r in results if isinstance(r, RejectedFix)]
         best = verified[0] if verified else None
         if best is not None and self.config.fuse:
             fused = self._fuse(base, before, verified, len(candidates))
             if isinstance(fused, Verified):
                 verified = sorted([*verified, fused], key=_rank_key)
                 best = verified[0]
-            elif isinstance(fused, Rejected):
+            elif isinstance(fused, RejectedFix):
                 rejected.append(fused)
         return report.model_copy(
             update={
@@ -205,14 +217,16 @@ class Suggester:
         scratch = self._tmp / cid
         copy_repo(base, scratch, sorted(self._files))
         apply_patches(scratch, patches)
+        sync_links(scratch, self._links.items())
         after = run_suite(self.runner, scratch, self.config.test_cmd, self.config.timeout_s, self._files)
         fixed, broken = compare_runs(before, after)
         if after.timed_out:
-            return Rejected(id=cid, origin=origin, reason="the test command timed out", diff_lines=size)
+            return RejectedFix(id=cid, origin=origin, reason="the test command timed out", diff_lines=size, diff=diff)
         if broken:
-            return Rejected(id=cid, origin=origin, reason=f"breaks {', '.join(broken[:3])}", diff_lines=size)
+            reason = f"breaks {', '.join(broken[:3])}"
+            return RejectedFix(id=cid, origin=origin, reason=reason, diff_lines=size, diff=diff)
         if not fixed:
-            return Rejected(id=cid, origin=origin, reason="fixes no failing test", diff_lines=size)
+            return RejectedFix(id=cid, origin=origin, reason="fixes no failing test", diff_lines=size, diff=diff)
         return Verified(
             id=cid, origin=origin, patches=patches, diff=diff, diff_lines=size, fixed=tuple(fixed), after=after
         )
@@ -239,9 +253,9 @@ class Suggester:
                     self.llm, self.model, path, originals[path], options, max_tokens=self.config.max_tokens
                 )
             except LLMError as exc:
-                return Rejected(id=f"c{count + 1}", origin="fuser", reason=f"model failed: {exc}")
+                return RejectedFix(id=f"c{count + 1}", origin="fuser", reason=f"model failed: {exc}")
             if content is None:
-                return Rejected(id=f"c{count + 1}", origin="fuser", reason=f"could not combine fixes of {path}")
+                return RejectedFix(id=f"c{count + 1}", origin="fuser", reason=f"could not combine fixes of {path}")
             patches.append(FilePatch(path=path, before=originals[path], after=content))
         return self._verify(base, before, f"c{count + 1}", "fuser", tuple(patches))
 

@@ -6,7 +6,7 @@ Importing this package does not import litellm (it loads on the first real call)
 from __future__ import annotations
 
 from archon_code.llm.base import LLM, Completion, Message, Usage
-from archon_code.llm.budget import BudgetExceeded
+from archon_code.llm.budget import Budget, BudgetExceeded, BudgetMeter
 from archon_code.llm.cache import LLMCache
 from archon_code.llm.client import LLMClient, LLMClientConfig, default_cache_dir
 from archon_code.llm.local import DEFAULT_MODEL, LOCAL_MODELS, LocalServerConfig, default_model
@@ -18,7 +18,9 @@ __all__ = [
     "LLMClient",
     "LLMClientConfig",
     "LOCAL_MODELS",
+    "Budget",
     "BudgetExceeded",
+    "BudgetMeter",
     "Completion",
     "LocalServerConfig",
     "Message",

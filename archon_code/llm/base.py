@@ -7,9 +7,12 @@ Components receive an object with this ``complete`` method in their constructor
 
 from __future__ import annotations
 
-from typing import Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Optional, Protocol, Sequence, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from archon_code.llm.budget import BudgetMeter
 
 __all__ = ["Completion", "LLM", "Message", "Usage"]
 
@@ -17,7 +20,8 @@ Message = dict  # {"role": "system"|"user"|"assistant", "content": str}
 
 
 class Usage(BaseModel):
-    """Calls, tokens, dollars and seconds; adds up with ``+``."""
+    """Calls (requests sent, failed attempts and retries included), tokens, dollars and
+    seconds; adds up with ``+``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -68,7 +72,10 @@ class LLM(Protocol):
         max_tokens: int = 1024,
         sample: int = 0,
         tag: str = "",
+        meter: Optional["BudgetMeter"] = None,
     ) -> Completion:
         """Return the completion; raise :class:`archon_code.errors.LLMError` on failure.
-        ``tag`` names the caller (e.g. ``layer2/fuser``) for usage accounting and traces."""
+        ``tag`` names the caller (e.g. ``layer2/fuser``) for usage accounting and traces.
+        With ``meter``, every attempt is reserved in it first and settled after (a refused
+        one raises :class:`archon_code.llm.budget.BudgetExceeded`); cache hits are recorded."""
         ...

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 import time
 from contextlib import closing
 from pathlib import Path
 from typing import Sequence
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from archon_code.errors import LLMError
 from archon_code.llm.base import Message, Usage
+from archon_code.llm.retry import one_line
 
 __all__ = ["CacheEntry", "LLMCache", "cache_key"]
 
@@ -65,6 +67,7 @@ def cache_key(
 
 
 _BUSY_TRIES = 40
+_log = logging.getLogger(__name__)
 
 
 def _busy(exc: sqlite3.Error) -> bool:
@@ -77,6 +80,7 @@ class LLMCache:
 
     def __init__(self, directory: Path) -> None:
         self.path = Path(directory) / "completions.sqlite3"
+        self._warned = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -103,26 +107,51 @@ class LLMCache:
                 time.sleep(0.05 * (attempt + 1))
 
     def get(self, key: str) -> CacheEntry | None:
-        row = self._run(
-            "could not be read",
-            lambda conn: conn.execute(
-                "SELECT model, text, usage FROM completions WHERE key = ?", (key,)
-            ).fetchone(),
-        )
+        """The entry, or None: a missing row, and also one that does not parse (written by
+        another version, corrupted) or holds no text (``""`` or NULL), which is said once."""
+        try:
+            row = self._run(
+                "could not be read",
+                lambda conn: conn.execute(
+                    "SELECT model, text, usage FROM completions WHERE key = ?", (key,)
+                ).fetchone(),
+            )
+        except LLMError as exc:
+            if "no such column" not in str(exc):
+                raise
+            return self._unreadable("its table has another layout")
         if row is None:
             return None
-        return CacheEntry(model=row[0], text=row[1], usage=Usage.model_validate_json(row[2]))
+        if not row[1]:  # "" and NULL alike
+            return self._unreadable("a row holds an empty answer")
+        try:
+            return CacheEntry(model=row[0], text=row[1], usage=Usage.model_validate_json(row[2]))
+        except (ValidationError, ValueError, TypeError) as exc:
+            return self._unreadable(f"a row does not parse ({one_line(exc, 120)})")
+
+    def _unreadable(self, why: str) -> None:
+        """A miss; warn once per cache that some rows are ignored."""
+        if not self._warned:
+            self._warned = True
+            _log.warning(f"archon-code: warning: LLM cache {self.path}: {why}; such rows count as misses "
+                         "and are replaced when the call is made again")
+        return None
 
     def put(self, key: str, entry: CacheEntry) -> None:
         values = (key, entry.model, entry.text, entry.usage.model_dump_json(), time.time())
-        self._run(
-            "could not be written",
-            lambda conn: conn.execute(
-                "INSERT OR REPLACE INTO completions (key, model, text, usage, created) "
-                "VALUES (?, ?, ?, ?, ?)",
-                values,
-            ),
-        )
+        try:
+            self._run(
+                "could not be written",
+                lambda conn: conn.execute(
+                    "INSERT OR REPLACE INTO completions (key, model, text, usage, created) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    values,
+                ),
+            )
+        except LLMError as exc:
+            if "no column" not in str(exc) and "no such column" not in str(exc):
+                raise
+            self._unreadable("its table has another layout")
 
     def __len__(self) -> int:
         return self._run(

@@ -1,9 +1,12 @@
 """The real LLM client: any litellm model or the embedded one, cached and accounted.
 
 litellm is imported lazily inside the call path so that ``archon-code --help`` never
-loads it. Transient failures (rate limits, timeouts, connection errors, 5xx, malformed
-answers) are retried with exponential backoff and jitter; what still fails becomes one
-:class:`~archon_code.errors.LLMError` naming the model, the endpoint and the cause.
+loads it. Transient failures (rate limits, timeouts, connection errors, 5xx, malformed or
+empty answers) are retried after the server's ``Retry-After`` (bounded by the timeout) or an
+exponential backoff with jitter; what still fails becomes one
+:class:`~archon_code.errors.LLMError` naming the model, the endpoint actually used and the
+cause. With a :class:`~archon_code.llm.budget.BudgetMeter`, every attempt is reserved before
+it is sent and cut off at the budget's deadline.
 """
 
 from __future__ import annotations
@@ -13,22 +16,27 @@ import threading
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from archon_code import interrupts
 from archon_code.errors import ConfigError, LLMError
 from archon_code.llm.base import Completion, Message, Usage
-from archon_code.llm.budget import Budget, BudgetExceeded
+from archon_code.llm.budget import BudgetExceeded, BudgetMeter, Reservation
+from archon_code.llm.bounded import BudgetCut, run_bounded
 from archon_code.llm.cache import CacheEntry, LLMCache, cache_key
+from archon_code.llm.endpoints import endpoint_for
 from archon_code.llm.local import (
     LocalServerConfig,
     cache_root,
+    default_slots,
     is_local,
+    local_completion,
     local_endpoint,
     local_identity,
 )
-from archon_code.llm.retry import Transient, classify, describe
+from archon_code.llm.retry import Transient, classify, describe, retry_after
 
 __all__ = ["BudgetExceeded", "CallHook", "LLMClient", "LLMClientConfig", "default_cache_dir"]
 
@@ -51,12 +59,13 @@ class LLMClientConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    max_concurrency: int = Field(4, ge=1)
-    """Requests in flight at once (across threads)."""
+    max_concurrency: int = Field(default_factory=lambda: default_slots(), ge=1)
+    """Requests in flight at once (across threads); default: the embedded server's slots
+    (``$ARCHON_CODE_LOCAL_SLOTS`` or 4), so concurrent samples can share a batch."""
     retries: int = Field(4, ge=0)
-    """Retries after the first attempt on transient failures."""
+    """Retries after the first attempt on transient failures (each one is a call for budgets)."""
     timeout_s: float = Field(600.0, gt=0)
-    """Per-request timeout in seconds."""
+    """Per-request timeout in seconds; also the longest ``Retry-After`` wait honoured."""
     backoff_s: float = Field(1.0, ge=0)
     """First backoff delay; doubles each retry, with jitter in [50%, 100%]."""
     max_backoff_s: float = Field(60.0, ge=0)
@@ -119,7 +128,6 @@ class LLMClient:
         self._usage = Usage()
         self._cached_usage = Usage()
         self._by_tag: dict[str, Usage] = defaultdict(Usage)
-        self._budget = Budget()
         self._random = random.Random(0)
 
     @property
@@ -137,16 +145,6 @@ class LLMClient:
         with self._lock:
             return dict(self._by_tag)
 
-    def set_budget(
-        self, calls: int | None = None, tokens: int | None = None, dollars: float | None = None
-    ) -> None:
-        """Limit new calls, tokens and dollars spent from now on (None = unlimited).
-
-        A call that would start after a limit is reached raises :class:`BudgetExceeded`.
-        """
-        with self._lock:
-            self._budget = Budget(calls=calls, tokens=tokens, dollars=dollars, start=self._usage)
-
     def complete(
         self,
         messages: Sequence[Message],
@@ -156,20 +154,17 @@ class LLMClient:
         max_tokens: int = 1024,
         sample: int = 0,
         tag: str = "",
+        meter: Optional[BudgetMeter] = None,
     ) -> Completion:
-        key = cache_key(self._identity(model), messages, temperature, max_tokens, sample)
-        completion = self._from_cache(key, model, tag)
+        identity = self._identity(model)
+        key = cache_key(identity, messages, temperature, max_tokens, sample)
+        completion = self._from_cache(key, model, tag, meter)
         if completion is None:
-            with self._lock:
-                self._budget.reserve(self._usage)
-            try:
-                route = self._route(model)
-                completion = self._call(route, model, messages, temperature, max_tokens, sample)
-            finally:
-                with self._lock:
-                    self._budget.release()
-            self._record(tag, completion.usage)
+            route = self._route(model)
+            completion, sent = self._call(route, model, messages, temperature, max_tokens, sample, tag, meter)
             if self.cache is not None:
+                if sent != max_tokens:  # shortened to fit a token budget: not the answer to the asked call
+                    key = cache_key(identity, messages, temperature, sent, sample)
                 self.cache.put(key, CacheEntry(text=completion.text, model=model, usage=completion.usage))
         for hook in list(self.on_call):
             hook(tag, model, messages, completion)
@@ -201,7 +196,7 @@ class LLMClient:
             local=False,
         )
 
-    def _from_cache(self, key: str, model: str, tag: str) -> Completion | None:
+    def _from_cache(self, key: str, model: str, tag: str, meter: Optional[BudgetMeter]) -> Completion | None:
         if self.cache is None:
             return None
         started = time.monotonic()
@@ -213,6 +208,8 @@ class LLMClient:
             self._usage = self._usage + usage
             self._by_tag[tag] = self._by_tag[tag] + usage
             self._cached_usage = self._cached_usage + entry.usage
+        if meter is not None:
+            meter.record(usage)
         return Completion(text=entry.text, model=model, usage=usage, cached=True)
 
     def _record(self, tag: str, usage: Usage) -> None:
@@ -220,27 +217,88 @@ class LLMClient:
             self._usage = self._usage + usage
             self._by_tag[tag] = self._by_tag[tag] + usage
 
-    def _call(
-        self,
-        route: _Route,
-        model: str,
-        messages: Sequence[Message],
-        temperature: float,
-        max_tokens: int,
-        sample: int,
-    ) -> Completion:
+    def _call(self, route: _Route, model: str, messages: Sequence[Message], temperature: float, max_tokens: int,
+              sample: int, tag: str, meter: Optional[BudgetMeter]) -> tuple[Completion, int]:
+        """Attempts until one answers; returns the completion and the ``max_tokens`` sent.
+
+        Every attempt is reserved in ``meter`` first; a retry the budget refuses ends the call
+        with the failure so far (an ``LLMError``), a first attempt it refuses raises
+        :class:`BudgetExceeded`."""
         attempts = self.config.retries + 1
+        failure: Optional[tuple[BaseException, Optional[tuple[str, str]]]] = None
         for attempt in range(attempts):
             try:
-                with self._semaphore:
-                    return self._call_once(route, model, messages, temperature, max_tokens, sample)
+                reservation = self._reserve(meter, route, messages, max_tokens)
+            except BudgetExceeded as stop:
+                if failure is None:
+                    raise
+                raise self._error(model, route, *failure, attempt, stop=str(stop)) from None
+            try:
+                return self._attempt(route, model, messages, temperature, reservation, sample, tag, meter), \
+                    reservation.max_tokens
+            except BudgetExceeded:
+                raise
             except Exception as exc:  # noqa: BLE001 - classify() re-raises non-model errors
                 cause = classify(exc, self.config.timeout_s)
+                failure = (exc, cause)
                 if cause is None or attempt + 1 == attempts:
-                    where = route.api_base or "the provider's default endpoint"
-                    raise LLMError(describe(model, where, exc, cause, attempt + 1)) from None
-                time.sleep(self._delay(attempt))
+                    raise self._error(model, route, exc, cause, attempt + 1) from None
+                stop = self._backoff(attempt, exc, meter)
+                if stop:
+                    raise self._error(model, route, exc, cause, attempt + 1, stop=stop) from None
         raise AssertionError("unreachable")
+
+    def _error(self, model: str, route: _Route, exc: BaseException, cause: Optional[tuple[str, str]],
+               attempts: int, stop: str = "") -> LLMError:
+        return LLMError(describe(model, endpoint_for(route.litellm_model, route.api_base), exc, cause, attempts,
+                                 stop=stop))
+
+    def _reserve(self, meter: Optional[BudgetMeter], route: _Route, messages: Sequence[Message],
+                 max_tokens: int) -> Reservation:
+        if meter is None:
+            return Reservation(max_tokens=max_tokens, tokens=0, dollars=0.0)
+        needs_estimates = meter.budget.tokens is not None or meter.budget.dollars is not None
+        prompt = _prompt_estimate(route.litellm_model, messages) if needs_estimates else 0
+        price = (lambda p, a: 0.0) if route.local else (lambda p, a: _price(route.litellm_model, p, a))
+        return meter.reserve(prompt, max_tokens, price)
+
+    def _attempt(self, route: _Route, model: str, messages: Sequence[Message], temperature: float,
+                 reservation: Reservation, sample: int, tag: str, meter: Optional[BudgetMeter]) -> Completion:
+        """One request, never past the budget's deadline; settled in ``meter`` whatever happens."""
+        left = None if meter is None else meter.remaining_seconds()
+        started = time.monotonic()
+        answered: Optional[Usage] = None
+        try:
+            completion = run_bounded(
+                self._semaphore,
+                lambda timeout: self._call_once(route, model, messages, temperature, reservation.max_tokens,
+                                                sample, timeout),
+                self.config.timeout_s,
+                left,
+            )
+            answered = completion.usage
+            return completion
+        except BudgetCut:
+            assert meter is not None
+            raise meter.stop("seconds", f"seconds budget of {meter.budget.seconds:g}s ran out during a call "
+                                        f"by {tag or 'a component'} ({model})") from None
+        finally:
+            spent = answered or Usage(calls=1, seconds=time.monotonic() - started)  # a failed attempt: one call
+            self._record(tag, spent)
+            if meter is not None:
+                meter.settle(reservation, spent)
+
+    def _backoff(self, attempt: int, exc: BaseException, meter: Optional[BudgetMeter]) -> str:
+        """Wait before the next attempt (the server's ``Retry-After`` when it sent one, bounded
+        by the timeout); returns why not to retry when the seconds budget ends first."""
+        asked = retry_after(exc)
+        delay = min(asked, self.config.timeout_s) if asked is not None else self._delay(attempt)
+        left = None if meter is None else meter.remaining_seconds()
+        if left is not None and delay >= left:
+            meter.stop("seconds", "")
+            return "the seconds budget ends before the next attempt"
+        interrupts.sleep(delay)
+        return ""
 
     def _delay(self, attempt: int) -> float:
         base = min(self.config.max_backoff_s, self.config.backoff_s * (2**attempt))
@@ -255,16 +313,18 @@ class LLMClient:
         temperature: float,
         max_tokens: int,
         sample: int,
+        timeout: float,
     ) -> Completion:
         litellm = _litellm()
         started = time.monotonic()
-        response = litellm.completion(
+        # local/...: concurrent samples of one prompt share one request (llm/local_batch.py)
+        response = (local_completion if route.local else litellm.completion)(
             model=route.litellm_model,
             messages=[dict(m) for m in messages],
             temperature=temperature,
             max_tokens=max_tokens,
             seed=seed_for(sample),
-            timeout=self.config.timeout_s,
+            timeout=timeout,
             api_base=route.api_base,
             api_key=route.api_key,
             max_retries=0,
@@ -276,8 +336,8 @@ class LLMClient:
             text = response.choices[0].message.content
         except (AttributeError, IndexError, TypeError):
             raise Transient("no choices in the answer") from None
-        if text is None:
-            raise Transient("no message content in the answer")
+        if not text:  # None and "" alike: an empty answer is a faulty one
+            raise Transient("empty answer (no message content)")
         usage = Usage(
             calls=1,
             prompt_tokens=int(getattr(response.usage, "prompt_tokens", 0) or 0),
@@ -286,6 +346,24 @@ class LLMClient:
             seconds=seconds,
         )
         return Completion(text=text, model=model, usage=usage)
+
+
+def _prompt_estimate(litellm_model: str, messages: Sequence[Message]) -> int:
+    """Prompt tokens, estimated on the safe side (litellm's counter + 15% + chat-template overhead)."""
+    try:
+        counted = int(_litellm().token_counter(model=litellm_model, messages=[dict(m) for m in messages]))
+    except Exception:  # noqa: BLE001 - no tokenizer: about 3 characters a token
+        counted = sum(len(str(m.get("content") or "")) for m in messages) // 3
+    return int(counted * 1.15) + 4 * len(messages) + 8
+
+
+def _price(litellm_model: str, prompt: int, answer: int) -> float:
+    """Dollars of ``prompt`` + ``answer`` tokens per litellm's cost map; 0 for unknown models."""
+    try:
+        costs = _litellm().cost_per_token(model=litellm_model, prompt_tokens=prompt, completion_tokens=answer)
+        return float(sum(costs))
+    except Exception:  # noqa: BLE001 - a model missing from the cost map costs 0
+        return 0.0
 
 
 def _cost(litellm, response, model: str) -> float:

@@ -17,25 +17,37 @@ import json
 import os
 import threading
 from pathlib import Path
+from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from archon_code.errors import ConfigError, LLMError
+from archon_code.errors import LLMError
+from archon_code.llm.local_config import (
+    DEFAULT_SLOTS,
+    LocalServerConfig,
+    default_slots,
+    default_threads,
+    slots_for,
+)
 
 __all__ = [
     "DEFAULT_MODEL",
+    "DEFAULT_SLOTS",
     "LOCAL_MODELS",
     "LocalEndpoint",
     "LocalServerConfig",
     "WeightSet",
     "cache_root",
     "default_model",
+    "default_slots",
     "default_threads",
     "is_local",
+    "local_completion",
     "local_endpoint",
     "local_identity",
     "materialize",
     "shutdown_servers",
+    "slots_for",
 ]
 
 DEFAULT_MODEL = "local/qwen2.5-coder-1.5b"
@@ -72,36 +84,6 @@ LOCAL_MODELS: dict[str, WeightSet] = {
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
     ),
 }
-
-
-class LocalServerConfig(BaseModel):
-    """How the embedded llama.cpp server runs."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    ctx_per_slot: int = Field(4096, ge=512)
-    """Context tokens (prompt + answer) available to each parallel request."""
-    parallel: int = Field(2, ge=1)
-    """Requests the server decodes at once (slots)."""
-    threads: int = Field(default_factory=lambda: default_threads(), ge=1)
-    """CPU threads for decoding and prompt processing (default :func:`default_threads`)."""
-    seed: int = Field(1234, ge=0)
-    """Server default sampling seed (requests also send their own seed)."""
-
-
-def default_threads() -> int:
-    """``$ARCHON_CODE_LOCAL_THREADS``, else all cores but one (at least 1).
-
-    Measured on the 2-core box: while the sandbox or another process also uses the CPU,
-    llama.cpp with 2 threads decoded 0.6-4 tokens/s and with 1 thread 5-9 tokens/s, as its
-    threads wait for each other whenever one is descheduled. Leaving a core free wins.
-    """
-    raw = os.environ.get("ARCHON_CODE_LOCAL_THREADS")
-    if raw is None or raw == "":
-        return max(1, (os.cpu_count() or 1) - 1)
-    if not raw.isdigit() or int(raw) < 1:
-        raise ConfigError(f"ARCHON_CODE_LOCAL_THREADS={raw!r}: expected a whole number >= 1")
-    return int(raw)
 
 
 class LocalEndpoint(BaseModel):
@@ -261,7 +243,34 @@ def local_identity(model: str, root: Path | None = None) -> str:
     return _identity(short, LOCAL_MODELS[short].sha256)
 
 
-def _start_server(path: Path, config: LocalServerConfig):
+def _draft_path(draft: str, root: Path) -> Path:
+    """GGUF of a draft model: a shipped name (``qwen2.5-coder-0.5b``) or a file path."""
+    name = draft[len(LOCAL_PREFIX) :] if draft.startswith(LOCAL_PREFIX) else draft
+    if name in LOCAL_MODELS:
+        return materialize(name, root)
+    path = Path(name).expanduser().resolve()
+    if not path.is_file():
+        allowed = ", ".join(LOCAL_MODELS)
+        raise LLMError(f"draft model {draft!r}: neither {allowed} nor an existing GGUF file")
+    return path
+
+
+def _speculation(params, config: LocalServerConfig, root: Path) -> None:
+    import xllamacpp
+
+    kinds = xllamacpp.common_speculative_type
+    spec = params.speculative
+    if config.draft:
+        spec.types = [kinds.COMMON_SPECULATIVE_TYPE_DRAFT_SIMPLE]
+        spec.draft.mparams.path = str(_draft_path(config.draft, root))
+        spec.draft.n_max = config.draft_max
+        spec.draft.cpuparams.n_threads = config.threads
+        spec.draft.cpuparams_batch.n_threads = config.threads
+    elif config.ngram:
+        spec.types = [kinds.COMMON_SPECULATIVE_TYPE_NGRAM_MOD]
+
+
+def _start_server(path: Path, config: LocalServerConfig, root: Optional[Path] = None):
     try:
         import xllamacpp
     except ImportError:
@@ -270,11 +279,15 @@ def _start_server(path: Path, config: LocalServerConfig):
     params.model.path = str(path)
     params.n_parallel = config.parallel
     params.n_ctx = config.ctx_per_slot * config.parallel
+    params.kv_unified = True  # one KV buffer: slots share prompt prefixes and idle space
+    params.cache_prompt = True
+    params.n_cache_reuse = config.cache_reuse
     params.port = 0
     params.cpuparams.n_threads = config.threads
     params.cpuparams_batch.n_threads = config.threads
     params.sampling.seed = config.seed
     params.verbosity = -1
+    _speculation(params, config, root or cache_root())
     try:
         return xllamacpp.Server(params)
     except RuntimeError as exc:
@@ -287,13 +300,15 @@ class _Registry:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.servers: dict[tuple[str, LocalServerConfig], tuple[object, LocalEndpoint]] = {}
+        self.slots: dict[str, int] = {}
+        """api_base -> how many samples one request may carry (1: no batching)."""
 
     def get(self, model: str, config: LocalServerConfig, root: Path) -> LocalEndpoint:
         with self.lock:
             path, sha256 = _weights_for(model, root)
             key = (sha256, config)
             if key not in self.servers:
-                server = _start_server(path, config)
+                server = _start_server(path, config, root)
                 name = _short_name(model)
                 endpoint = LocalEndpoint(
                     model=model,
@@ -302,12 +317,14 @@ class _Registry:
                     identity=_identity(name, sha256),
                 )
                 self.servers[key] = (server, endpoint)
+                self.slots[endpoint.api_base] = config.parallel if config.batch else 1
             server, endpoint = self.servers[key]
             return endpoint.model_copy(update={"model": model})
 
     def shutdown(self) -> None:
         with self.lock:
             self.servers.clear()  # dropping the last reference stops the xllamacpp server
+            self.slots.clear()
 
 
 _REGISTRY = _Registry()
@@ -319,6 +336,22 @@ def local_endpoint(
 ) -> LocalEndpoint:
     """Start (once per process and GGUF) the server for ``model`` and say where it listens."""
     return _REGISTRY.get(model, config or LocalServerConfig(), root or cache_root())
+
+
+def local_completion(**request: object):
+    """Answer one ``local/...`` request (the client's litellm keyword arguments) through the
+    batcher: concurrent samples of one prompt share a request (:mod:`archon_code.llm.local_batch`)."""
+    from archon_code.llm.local_batch import LocalBatcher
+
+    global _BATCHER
+    with _REGISTRY.lock:
+        if _BATCHER is None:
+            _BATCHER = LocalBatcher()
+        slots = _REGISTRY.slots.get(str(request.get("api_base")), 1)
+    return _BATCHER.completion(slots=slots, **request)
+
+
+_BATCHER = None
 
 
 def shutdown_servers() -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
+from email.utils import parsedate_to_datetime
+from typing import Optional
 
-__all__ = ["Transient", "classify", "describe", "one_line"]
+__all__ = ["Transient", "classify", "describe", "one_line", "retry_after"]
 
 # litellm prefixes messages with wrapper class names, sometimes several times.
 _NOISE = re.compile(r"^(?:litellm\.\w+: |\w+(?:Error|Exception): )+|OpenAIException - ")
@@ -73,10 +76,47 @@ def classify(exc: BaseException, timeout_s: float) -> tuple[str, str] | None:
     raise exc
 
 
-def describe(model: str, where: str, exc: BaseException, cause: tuple[str, str] | None, attempts: int) -> str:
-    """The one-line ``LLMError`` message."""
+def _parse_retry_after(value: str, now: float) -> Optional[float]:
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - now)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def retry_after(exc: BaseException, now: Optional[float] = None) -> Optional[float]:
+    """Seconds the server asked to wait (``Retry-After``: seconds or an HTTP date;
+    ``retry-after-ms``), found anywhere in the exception chain; None when it said nothing."""
+    now = time.time() if now is None else now
+    for inner in _chain(exc):
+        headers = getattr(inner, "litellm_response_headers", None)
+        if headers is None:
+            headers = getattr(getattr(inner, "response", None), "headers", None)
+        if not headers:
+            continue
+        try:
+            millis = headers.get("retry-after-ms")
+            if millis is not None:
+                return max(0.0, float(millis) / 1000)
+        except (TypeError, ValueError):
+            pass
+        value = headers.get("retry-after")
+        if value is not None:
+            return _parse_retry_after(str(value), now)
+    return None
+
+
+def describe(model: str, where: str | None, exc: BaseException, cause: tuple[str, str] | None, attempts: int,
+             stop: str = "") -> str:
+    """The one-line ``LLMError`` message; ``where`` None: the provider is unknown.
+    ``stop`` says why retrying ended early (e.g. ``the call budget allows no retry``)."""
+    at = f" at {where}" if where else ""
     if cause is None:
-        return f"model {model} failed at {where}: {one_line(exc)}"
+        return f"model {model} failed{at}: {one_line(exc)}"
     what, detail = cause
     tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
-    return f"model {model} {what} at {where}: {detail} (after {tries})"
+    return f"model {model} {what}{at}: {detail} (after {tries}{'; ' + stop if stop else ''})"

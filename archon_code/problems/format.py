@@ -13,10 +13,18 @@ from typing import Any, Literal, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from archon_code.errors import ProblemError
 from archon_code.problems.errors import FieldError, translate
+from archon_code.textio import read_text
 from archon_code.types import Checker, Problem, Solution, TestCase
 
-__all__ = ["ProblemSpec", "dump_problem", "dump_problem_yaml", "problem_from_dict", "problem_to_dict"]
+__all__ = ["MAX_MEMORY_LIMIT_MB", "MAX_TIME_LIMIT_S", "ProblemSpec", "dump_problem", "dump_problem_yaml", "problem_from_dict", "problem_to_dict"]
+
+
+MAX_TIME_LIMIT_S = 60.0
+"""Largest accepted per-test time limit: beyond it a test is a mistake (``1e9``), not a limit."""
+MAX_MEMORY_LIMIT_MB = 4096
+"""Largest accepted per-test memory limit (a sandbox container has 1.5 GB unless configured)."""
 
 
 class _Spec(BaseModel):
@@ -94,10 +102,10 @@ class ProblemSpec(_Spec):
     """Signature / docstring stub (function style)."""
     tests: TestsSpec = TestsSpec()
     """public, hidden and generated tests."""
-    time_limit_s: float = Field(default=2.0, gt=0, strict=False)
-    """CPU-time limit per test, in seconds."""
-    memory_limit_mb: int = Field(default=256, gt=0)
-    """Memory limit per test, in MB."""
+    time_limit_s: float = Field(default=2.0, gt=0, le=MAX_TIME_LIMIT_S, strict=False)
+    """CPU-time limit per test, in seconds (0 < t <= 60)."""
+    memory_limit_mb: int = Field(default=256, gt=0, le=MAX_MEMORY_LIMIT_MB)
+    """Memory limit per test, in MB (0 < m <= 4096)."""
     checker: CheckerSpec = CheckerSpec()
     """Output comparison."""
     solutions: list[SolutionSpec] = []
@@ -116,7 +124,10 @@ def _text(inline: Optional[str], file: Optional[str], base: Path, field: str, re
         path = base / file
         if not path.is_file():
             raise FieldError(field, f"no such file {file!r} (next to the problem file)")
-        return path.read_text(encoding="utf-8")
+        try:
+            return read_text(path, ProblemError)
+        except ProblemError as exc:
+            raise FieldError(field, str(exc)) from None
     if inline is None and required:
         raise FieldError(field, "required field is missing")
     return inline

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence, Union
-
-import yaml
+from typing import Any, Iterable, Iterator, Optional, Sequence, Union
 
 from archon_code.errors import ProblemError
 from archon_code.problems.datasets import detect_shape, record_to_problem
 from archon_code.problems.errors import FieldError, problem_error
 from archon_code.problems.format import problem_from_dict
+from archon_code.textio import parse_json_or_yaml, read_text
 from archon_code.types import Problem
 
 __all__ = ["PROBLEM_SUFFIXES", "load_problems", "parse_ids", "problem_files", "select"]
@@ -51,16 +50,7 @@ def _record_name(where: str, data: Any) -> str:
 
 
 def _parse_text(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
-    try:
-        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise ProblemError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark is not None else ""
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ProblemError(f"{path}: invalid YAML{line}: {reason}") from None
+    return parse_json_or_yaml(read_text(path, ProblemError), path, ProblemError)
 
 
 def _load_document(path: Path) -> list[Problem]:
@@ -73,18 +63,33 @@ def _load_document(path: Path) -> list[Problem]:
     return [_record(data, path.parent, str(path), str(path))]
 
 
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each line, decoded strictly as UTF-8 (a big data set is streamed)."""
+    try:
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                try:
+                    yield number, raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise ProblemError(f"{path}: line {number}: not UTF-8 text (byte 0x{raw[exc.start]:02x} "
+                                       f"at column {exc.start + 1})") from None
+    except OSError as exc:
+        raise ProblemError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
 def _load_jsonl(path: Path) -> list[Problem]:
     problems = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ProblemError(f"{path}: line {number}: invalid JSON: {exc.msg}") from None
-            where = _record_name(f"{path}: line {number}", data)
-            problems.append(_record(data, path.parent, where, f"{path}:{number}"))
+    for number, line in _jsonl_lines(path):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ProblemError(f"{path}: line {number}: invalid JSON: {exc.msg}") from None
+        where = _record_name(f"{path}: line {number}", data)
+        problems.append(_record(data, path.parent, where, f"{path}:{number}"))
+    if not problems:
+        raise ProblemError(f"{path}: the file is empty (no JSON records)")
     return problems
 
 

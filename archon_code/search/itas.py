@@ -103,11 +103,13 @@ def _rows(study) -> list[TrialRow]:
 
 
 def run_search(options: SearchOptions, space: SearchSpace, out_dir: Path, problems: list[Problem], *, llm: Any,
-               judge: Any, workers: int = 1, factory_for: Optional[FactoryFor] = None) -> SearchResult:
-    """Run the missing trials, then write ``best.yaml`` and check the winner on the test split."""
+               judge: Any, workers: int = 1, factory_for: Optional[FactoryFor] = None,
+               backend: Any = None) -> SearchResult:
+    """Run the missing trials, then write ``best.yaml`` and check the winner on the test split.
+    With ``backend`` (Ray) each trial's bench tasks run there; the study stays here."""
     dev, test = split_problems(problems, options)
     study = _open_study(options, space, out_dir)
-    engine = {"llm": llm, "judge": judge, "workers": workers}
+    engine = {"llm": llm, "judge": judge, "workers": workers, "backend": backend}
     complete = [t for t in study.get_trials(deepcopy=False) if t.state.name == "COMPLETE"]
     counter = {"n": 0}
     missing = options.trials - len(complete)

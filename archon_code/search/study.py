@@ -131,15 +131,17 @@ class Evaluation(BaseModel):
 
 
 def evaluate(config: dict, problems: list[Problem], options: SearchOptions, out_dir: Path, *, llm: Any,
-             judge: Any, workers: int, factory_for: Optional[FactoryFor]) -> Evaluation:
-    """Bench one architecture on ``problems`` into ``out_dir`` (resumable, shared by trials)."""
+             judge: Any, workers: int, factory_for: Optional[FactoryFor], backend: Any = None) -> Evaluation:
+    """Bench one architecture on ``problems`` into ``out_dir`` (resumable, shared by trials);
+    ``backend`` (a :class:`~archon_code.bench.session.BenchBackend`) runs its tasks elsewhere."""
     from archon_code.architecture.config import parse_architecture
 
     label = config["name"]
     parsed = parse_architecture(config, label)
     factory = factory_for(parsed) if factory_for else None
     result = run_bench_session(options.bench_options((label,)), {label: parsed}, out_dir, llm=llm, judge=judge,
-                               workers=workers, progress=False, factory=factory, problems=problems, report=False)
+                               workers=workers, progress=False, factory=factory, problems=problems, report=False,
+                               backend=backend)
     errors = [r.error for r in result.records if r.status == "error"]
     return Evaluation(label=label, summary=result.summary.archs[0], new=result.new,
                       first_error=errors[0] if errors else "")

@@ -114,7 +114,7 @@ def test_files_missing_or_broken(tmp_path):
         load_architecture("missing.yaml")
     broken = tmp_path / "b.yaml"
     broken.write_text("layers: [[{type: generator}\n")
-    with pytest.raises(ConfigError, match=f"{broken}: not valid YAML"):
+    with pytest.raises(ConfigError, match=f"{broken}: invalid YAML at line 2: "):
         load_architecture(str(broken))
 
 

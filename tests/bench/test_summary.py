@@ -47,7 +47,7 @@ def test_html_is_self_contained():
     html = render_html(summarize(RECORDS, ["single", "full"]), {"problems": "x"})
     assert html.count("<svg") == 2
     assert "<script" not in html
-    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "http://" not in html.replace('"http://www.w3.org/2000/svg"', "").replace('"http://www.w3.org/1999/xlink"', "")
     assert "https://" not in html
     assert '<td class="part">1/2 · 2 calls · 1s</td>' in html
     assert '<td class="pass">1/1 +1err · 10 calls · 1s</td>' in html

@@ -120,8 +120,8 @@ def test_validate_ok_and_fail_exit_codes(judge, tmp_path):
     write(tmp_path, "bad", "a * b")
     ok = run("problems", "validate", str(good), "--quiet", "--workers", "1")
     assert ok.exit_code == 0, ok.output
-    assert ok.output.splitlines()[0] == "OK    good  1 solution(s) x 2 tests"
-    assert ok.output.splitlines()[1].startswith("1 problems: 1 OK, 0 FAIL; 2 test runs in ")
+    assert ok.output.splitlines()[0] == "OK    good  1 solution x 2 tests"
+    assert ok.output.splitlines()[1].startswith("1 problem: 1 OK, 0 FAIL; 2 test runs in ")
     both = run("problems", "validate", str(tmp_path), "--json", "--quiet")
     assert both.exit_code == 1, both.output
     report = json.loads(both.output)
@@ -137,4 +137,4 @@ def test_validate_exit_code_through_entry_point(judge, tmp_path):
     write(tmp_path, "bad", "a - b")
     done = run_main("problems", "validate", str(tmp_path), "--quiet")
     assert done.returncode == 1, done.stderr
-    assert done.stdout.splitlines()[0] == "FAIL  bad  1 solution(s) x 2 tests"
+    assert done.stdout.splitlines()[0] == "FAIL  bad  1 solution x 2 tests"

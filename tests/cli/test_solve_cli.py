@@ -85,7 +85,7 @@ def test_trace_show_text_and_json(monkeypatch, capsys, tmp_path):
     code, out, _ = run(monkeypatch, capsys, "trace", "show", str(path))
     lines = out.splitlines()
     assert code == 0
-    assert lines[0] == "run p  architecture single  model m  lang py  1 public tests"
+    assert lines[0] == "run p  architecture single  model m  lang py  1 public test"
     assert lines[1].endswith("LLM  layer1/generator0  m #0  tokens 5+7")
     assert lines[2:] == ["      | ```python", "      | print(1)", "      | ```"]
     code, out, _ = run(monkeypatch, capsys, "trace", "show", str(path), "--full")

@@ -23,14 +23,15 @@ def scripted(monkeypatch, sandbox):
 
     def use(answers):
         holder["llm"] = ScriptedLLM(answers)
-        monkeypatch.setattr("archon_code.integrations.runtime.make_llm", lambda cache=True: holder["llm"])
+        monkeypatch.setattr("archon_code.integrations.runtime.make_llm", lambda **options: holder["llm"])
         return holder["llm"]
 
     return use
 
 
 def _invoke(*args):
-    return CliRunner().invoke(cli, ["suggest", *args, "--quiet", "--model", "scripted"], catch_exceptions=False)
+    # the model string only has to pass the up-front check: the scripted stand-in answers
+    return CliRunner().invoke(cli, ["suggest", *args, "--quiet", "--model", "openai/scripted"], catch_exceptions=False)
 
 
 def test_exit_0_and_markdown_when_tests_pass(scripted, tmp_path):
@@ -65,7 +66,49 @@ def test_exit_3_json_to_a_file_and_nothing_written(scripted, tmp_path):
     data = json.loads(out.read_text())
     assert (data["status"], data["exit_code"], data["suggestion"]) == ("unfixed", 3, None)
     assert [r["reason"] for r in data["rejected"]] == ["fixes no failing test"]
+    assert data["rejected"][0]["diff"] == _ADD_DIFF.replace("a + b", "a * b")
+    assert data["summary"] == "2 failing test(s); no verified fix found (1 candidate(s) rejected)"
     assert (repo / "calc.py").read_text() == calc_source()
+
+
+_ADD_DIFF = (
+    "--- a/calc.py\n+++ b/calc.py\n@@ -3,7 +3,7 @@\n \n def add(a, b):\n"
+    '     """Return the sum of a and b."""\n-    return a - b\n+    return a + b\n \n \n def sub(a, b):\n'
+)
+
+
+def test_markdown_shows_rejected_candidates_collapsed_with_their_diff(scripted, tmp_path):
+    scripted([fenced(calc_source(add="a * b"))])
+    result = _invoke(str(fixture_repo("calc_bug", tmp_path)), "--samples", "1")
+    assert result.exit_code == 3
+    assert result.stdout.endswith(
+        "No candidate fix made a failing test pass without breaking another.\n\n"
+        "Candidates tried: 1; verified: 0; rejected: 1.\n\n"
+        "<details><summary>rejected <code>c1</code> (fixer:calc.py#0): fixes no failing test; 2 changed line(s)"
+        "</summary>\n\n```diff\n" + _ADD_DIFF.replace("a + b", "a * b").rstrip("\n") + "\n```\n\n</details>\n"
+    )
+
+
+def test_markdown_says_0_candidates_produced_when_the_model_gave_no_code(scripted, tmp_path):
+    scripted(["I cannot help with that."])
+    result = _invoke(str(fixture_repo("calc_bug", tmp_path)), "--samples", "1")
+    assert result.exit_code == 3
+    assert result.stdout.startswith(
+        "### archon-code suggest: 2 failing test(s); no verified fix found (0 candidates produced)\n"
+    )
+    assert result.stdout.endswith("0 candidates produced.\n- note: no usable answer for calc.py\n")
+
+
+def test_direct_requirement_is_refused_before_any_container_starts(tmp_path):
+    repo = fixture_repo("calc_bug", tmp_path)
+    (repo / "requirements.txt").write_text("six==1.16.0\ngit+https://127.0.0.1:9/pkg.git\n")
+    proc = subprocess.run(["archon-code", "suggest", str(repo), "--quiet"], capture_output=True, text=True, timeout=120)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == (
+        "error: requirements.txt:2: 'git+https://127.0.0.1:9/pkg.git' is a direct requirement or index option "
+        "(installed from an address other than PyPI, with the network on); refused: pass "
+        "--allow-direct-requirements to install it\n"
+    )
 
 
 def test_markdown_pr_comment_has_failures_change_and_evidence(scripted, tmp_path):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from archon_code.integrations.fixer import (
-    Failure,
+    FailingTest,
     Target,
     changed_definitions,
     extract_python,
@@ -36,9 +38,22 @@ def test_extract_accepts_an_unterminated_fence():
 
 
 @given(st.lists(st.sampled_from(["a = 1", "b = a + 2", "def h():", "    return 3", "print(b)"]), min_size=1))
-def test_extract_returns_a_fenced_body_unchanged(lines):
+def test_extract_returns_a_valid_fenced_body_unchanged_and_refuses_an_invalid_one(lines):
     body = "\n".join(lines) + "\n"
-    assert extract_python(f"Answer:\n```python\n{body}```\n") == body
+    try:
+        ast.parse(body)
+        expected = body
+    except SyntaxError:
+        expected = None
+    assert extract_python(f"Answer:\n```python\n{body}```\n") == expected
+
+
+def test_extract_uses_the_shared_fence_rules():
+    # tildes and longer fences, as archon_code.extract parses them for every pipeline
+    assert extract_python("~~~python\ndef f():\n    return 1\n~~~\n") == "def f():\n    return 1\n"
+    assert extract_python("````py\nx = 1\n````") == "x = 1\n"
+    # no fence: leading prose is dropped, as for solve
+    assert extract_python("Here you go:\ndef f():\n    return 1") == "def f():\n    return 1\n"
 
 
 def test_splice_replaces_only_the_redefined_function():
@@ -75,7 +90,7 @@ def test_merge3_of_one_version_or_a_repeated_version_is_that_version(base, versi
 
 
 def test_every_suggest_template_renders():
-    failure = Failure(id="tests/test_m.py::test_f", error="AssertionError: assert 0 == 2", test_source="def test_f(): ...")
+    failure = FailingTest(id="tests/test_m.py::test_f", error="AssertionError: assert 0 == 2", test_source="def test_f(): ...")
     fix = render_prompt("suggest_fix", path="m.py", content=ORIGINAL, failures=[failure.model_dump()])
     assert "## Failing test `tests/test_m.py::test_f`" in fix
     assert "AssertionError: assert 0 == 2" in fix and ORIGINAL in fix
@@ -89,7 +104,7 @@ def test_every_suggest_template_renders():
 def test_propose_samples_drops_unusable_answers_and_duplicates():
     good = "```python\ndef f(x):\n    return x + 1\n```"
     llm = ScriptedLLM([good, "no code here", "```python\ndef f(:\n```", good])
-    target = Target(path="m.py", content=ORIGINAL, failures=(Failure(id="t", error="e"),))
+    target = Target(path="m.py", content=ORIGINAL, failures=(FailingTest(id="t", error="e"),))
     found = propose(llm, "scripted", target, samples=4, temperature=0.5, max_tokens=100)
     assert found == [ORIGINAL.replace("x - 1", "x + 1")]
     assert [(c.temperature, c.sample, c.tag) for c in llm.calls] == [

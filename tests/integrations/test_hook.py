@@ -73,17 +73,14 @@ def test_commit_goes_through_when_tests_pass(sandbox, tmp_path):
 
 
 @pytest.mark.docker
-def test_commit_is_blocked_when_tests_fail_and_the_model_is_missing(sandbox, tmp_path):
+def test_commit_is_blocked_by_a_missing_model_before_any_work(sandbox, tmp_path):
     env = _env(tmp_path)
     repo = _project(tmp_path, "calc_bug", ["--model", "local/no-such-model.gguf", "--quiet"], env)
     proc = _git(repo, "commit", "-m", "first", env=env)
     assert proc.returncode == 1
     assert re.search(r"^archon-code tests \(sandbox, verified fixes\)\.+Failed$", proc.stderr, re.M)
-    assert "- exit code: 1" in proc.stderr
-    assert (
-        "archon-code: tests fail; model unavailable, no fix suggested: local model file "
-        f"'{repo / 'no-such-model.gguf'}' does not exist"
-    ) in proc.stderr
+    assert "- exit code: 2" in proc.stderr
+    assert "error: --model: model 'local/no-such-model.gguf': no such GGUF file 'no-such-model.gguf'" in proc.stderr
     assert _git(repo, "log", env=env).returncode != 0  # no commit was made
 
 

@@ -44,9 +44,13 @@ def test_failing_tests_block_and_show_the_verified_fix(sandbox, tmp_path):
     repo = fixture_repo("calc_bug", tmp_path)
     status, lines = _hook(repo, lambda: _Shared(sandbox), ScriptedLLM([fenced(calc_source(add="a + b"))]))
     assert status == 1
-    assert lines[0] == "archon-code: 2 failing test(s); verified fix found: 2 fixed, none broken, 2 changed line(s)"
-    assert "-    return a - b\n+    return a + b" in lines[1]
-    assert lines[2].startswith("archon-code: run 'archon-code precommit --fix'")
+    assert lines[:3] == [
+        "archon-code: 2 failing test(s); verified fix found: 2 fixed, none broken, 2 changed line(s)",
+        "  FAILED tests/test_calc.py::test_add: assert -1 == 5",
+        "  FAILED tests/test_calc.py::test_add_negative: assert -2 == 0",
+    ]
+    assert "-    return a - b\n+    return a + b" in lines[3]
+    assert lines[4].startswith("archon-code: run 'archon-code precommit --fix'")
     assert (repo / "calc.py").read_text() == calc_source()
 
 
@@ -63,7 +67,9 @@ def test_model_unavailable_is_one_line_and_blocks(sandbox, tmp_path):
     status, lines = _hook(fixture_repo("calc_bug", tmp_path), lambda: _Shared(sandbox), llm)
     assert (status, lines) == (1, [
         "archon-code: tests fail; model unavailable, no fix suggested: "
-        "scripted LLM error on call 0 (model scripted, tag 'suggest/fixer')"
+        "scripted LLM error on call 0 (model scripted, tag 'suggest/fixer')",
+        "  FAILED tests/test_calc.py::test_add: assert -1 == 5",
+        "  FAILED tests/test_calc.py::test_add_negative: assert -2 == 0",
     ])
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -94,3 +97,35 @@ def test_diff_size_counts_changed_lines(before, after):
     opcodes = difflib.SequenceMatcher(None, before.splitlines(True), after.splitlines(True)).get_opcodes()
     changed = sum((i2 - i1) + (j2 - j1) for tag, i1, i2, j1, j2 in opcodes if tag != "equal")
     assert diff_size(unified_diff("f", before, after)) == changed
+
+
+def _without_dac_override():
+    """Root reads every file: drop CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the
+    bounding set before exec, so a mode-000 file is unreadable to the child too."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "PR_CAPBSET_DROP")
+
+
+def test_unreadable_file_is_a_one_line_config_error_exit_2():
+    base = Path(tempfile.mkdtemp(prefix="archon-unreadable-", dir="/tmp"))
+    try:
+        base.chmod(0o755)
+        repo = base / "repo"
+        repo.mkdir()
+        (repo / "m.py").write_text("x = 1\n")
+        (repo / "private.py").write_text("KEY = 1\n")
+        (repo / "private.py").chmod(0o000)
+        proc = subprocess.run(
+            ["archon-code", "suggest", str(repo), "--quiet"], capture_output=True, text=True, timeout=120,
+            preexec_fn=_without_dac_override if os.geteuid() == 0 else None, env=dict(os.environ, HOME=str(base)), cwd=base,
+        )
+        assert (proc.returncode, proc.stdout) == (2, "")
+        assert proc.stderr == (
+            "error: private.py: cannot read it (permission denied); fix its permissions or ignore it\n"
+        )
+    finally:
+        shutil.rmtree(base)

@@ -21,8 +21,8 @@ def fake():
     """Start a FakeOpenAI server with ``fake(script)``; all are shut down after the test."""
     servers = []
 
-    def start(script=None, hang_s=3.0):
-        server = FakeOpenAI(script, hang_s=hang_s).__enter__()
+    def start(script=None, hang_s=3.0, **options):
+        server = FakeOpenAI(script, hang_s=hang_s, **options).__enter__()
         servers.append(server)
         return server
 

@@ -167,14 +167,20 @@ def test_cache_hit_on_a_local_model_does_not_start_the_server(tmp_path):
     assert len(_REGISTRY.servers) == running
 
 
-def test_threads_default_leaves_a_core_free_and_reads_env(monkeypatch):
+def test_threads_default_all_cores_when_idle_one_free_when_busy_and_reads_env(monkeypatch):
     import os
 
     from archon_code.errors import ConfigError
     from archon_code.llm.local import LocalServerConfig, default_threads
 
     monkeypatch.delenv("ARCHON_CODE_LOCAL_THREADS", raising=False)
-    assert default_threads() == max(1, (os.cpu_count() or 1) - 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 0.4, 0.4))
+    assert default_threads() == 2
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 0.4, 0.4))
+    assert default_threads() == 1
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert default_threads() == 1
     monkeypatch.setenv("ARCHON_CODE_LOCAL_THREADS", "3")
     assert LocalServerConfig().threads == 3
     monkeypatch.setenv("ARCHON_CODE_LOCAL_THREADS", "two")

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 
 from archon_code.errors import LLMError
 from archon_code.llm.base import Completion, Message, Usage
+from archon_code.llm.budget import BudgetMeter
 
 __all__ = ["ScriptedCall", "ScriptedLLM", "ScriptedRateLimit", "ScriptedTimeout"]
 
@@ -110,7 +111,22 @@ class ScriptedLLM:
         max_tokens: int = 1024,
         sample: int = 0,
         tag: str = "",
+        meter: BudgetMeter | None = None,
     ) -> Completion:
+        """One scripted call; with ``meter`` it is reserved first and settled after, like the
+        real client's attempts (a scripted failure spends one call)."""
+        reservation = meter.reserve(0, max_tokens) if meter is not None else None
+        spent = Usage(calls=1)
+        try:
+            completion = self._complete(messages, model, temperature, max_tokens, sample, tag)
+            spent = completion.usage
+            return completion
+        finally:
+            if meter is not None:
+                meter.settle(reservation, spent)
+
+    def _complete(self, messages: Sequence[Message], model: str, temperature: float, max_tokens: int,
+                  sample: int, tag: str) -> Completion:
         with self._lock:
             index = len(self.calls)
             failure = self._failures.get(index)

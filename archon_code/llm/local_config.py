@@ -1,0 +1,124 @@
+"""Settings of the embedded llama.cpp server, with their environment variables.
+
+Defaults were chosen with ``bench/llm_throughput.py`` on the 2-core box (figures in
+docs/models.md).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from archon_code.errors import ConfigError
+
+__all__ = ["DEFAULT_SLOTS", "LocalServerConfig", "default_slots", "default_threads", "for_workers", "slots_for"]
+
+
+class LocalServerConfig(BaseModel):
+    """How the embedded llama.cpp server runs (defaults measured with ``bench/llm_throughput.py``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ctx_per_slot: int = Field(4096, ge=512)
+    """Context tokens (prompt + answer) available to each parallel request."""
+    parallel: int = Field(default_factory=lambda: default_slots(), ge=1)
+    """Requests the server decodes at once in one batch (slots; default :func:`default_slots`)."""
+    threads: int = Field(default_factory=lambda: default_threads(), ge=1)
+    """CPU threads for decoding and prompt processing (default :func:`default_threads`)."""
+    seed: int = Field(1234, ge=0)
+    """Server default sampling seed (requests also send their own seed)."""
+    draft: Optional[str] = Field(default_factory=lambda: _env_draft())
+    """Draft model for speculative decoding (``qwen2.5-coder-0.5b`` or a GGUF path); None: off."""
+    draft_max: int = Field(16, ge=1)
+    """Most tokens the draft model proposes per step."""
+    ngram: bool = Field(default_factory=lambda: _env_flag("ARCHON_CODE_LOCAL_NGRAM", False))
+    """N-gram (prompt lookup) speculation: propose continuations copied from the context."""
+    batch: bool = Field(default_factory=lambda: _env_flag("ARCHON_CODE_LOCAL_BATCH", True))
+    """Send concurrent samples of one prompt as one request (prompt processed once, one batch)."""
+    cache_reuse: int = Field(256, ge=0)
+    """Reuse cached prompt chunks at least this long after a shift (``n_cache_reuse``; 0: off)."""
+
+    @property
+    def speculative(self) -> str:
+        """``none``, ``draft:<model>`` or ``ngram`` (what the server speculates with)."""
+        if self.draft:
+            return f"draft:{self.draft}"
+        return "ngram" if self.ngram else "none"
+
+
+DEFAULT_SLOTS = 4
+"""Slots when nothing says otherwise: the largest layer of the shipped presets asks 4 at once."""
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name}={raw!r}: expected a whole number >= 1")
+    return int(raw)
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
+        raise ConfigError(f"{name}={raw!r}: expected 1 or 0")
+    return raw in ("1", "true", "yes", "on")
+
+
+def _env_draft() -> Optional[str]:
+    raw = os.environ.get("ARCHON_CODE_LOCAL_DRAFT", "").strip()
+    return None if raw.lower() in ("", "none", "0", "off") else raw
+
+
+def default_slots() -> int:
+    """``$ARCHON_CODE_LOCAL_SLOTS``, else :data:`DEFAULT_SLOTS` (callers that know their
+    concurrency, e.g. ``bench --workers``, pass ``parallel`` themselves: :func:`slots_for`)."""
+    return _env_int("ARCHON_CODE_LOCAL_SLOTS", DEFAULT_SLOTS)
+
+
+def slots_for(requests: int) -> int:
+    """Slots for a caller that makes at most ``requests`` model calls at once.
+
+    ``$ARCHON_CODE_LOCAL_SLOTS`` wins; otherwise the larger of ``requests`` and 1.
+    """
+    if os.environ.get("ARCHON_CODE_LOCAL_SLOTS"):
+        return default_slots()
+    return max(1, requests)
+
+
+IDLE_LOAD = 1.0
+"""1-minute load average below which the machine counts as idle when the server starts."""
+
+
+def default_threads() -> int:
+    """``$ARCHON_CODE_LOCAL_THREADS``; else every core on an idle machine (1-minute load
+    average below :data:`IDLE_LOAD`), all cores but one (at least 1) on a busy one.
+
+    Measured on the 2-core box (docs/models.md): idle, 2 threads decode the 1.5B model at
+    15-16 tokens/s against 9.4 with 1; while the sandbox or another process also uses the
+    CPU, 2 threads fall to 0.6-4 tokens/s and 1 thread keeps 5-9, as llama.cpp's threads
+    wait for each other whenever one is descheduled.
+    """
+    cores = os.cpu_count() or 1
+    try:
+        idle = os.getloadavg()[0] < IDLE_LOAD
+    except OSError:
+        idle = False
+    return _env_int("ARCHON_CODE_LOCAL_THREADS", cores if idle else max(1, cores - 1))
+
+
+def for_workers(config, workers: int):
+    """``config`` (an ``LLMClientConfig``) with slots and in-flight requests for ``workers``
+    concurrent tasks of :data:`DEFAULT_SLOTS` samples each (``bench --workers``).
+
+    ``$ARCHON_CODE_LOCAL_SLOTS`` wins; the client's ``max_concurrency`` is raised to the slots so
+    that every sample of every task can be in flight (and batched) at once.
+    """
+    slots = slots_for(DEFAULT_SLOTS * max(1, workers))
+    local = config.local.model_copy(update={"parallel": slots})
+    return config.model_copy(update={"local": local, "max_concurrency": max(config.max_concurrency, slots)})

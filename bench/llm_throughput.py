@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Throughput of the embedded model, measured in one run on the same two prompts.
+
+Prompts (rendered from prompts/*.j2 for one MBPP problem): ``statement`` (the generator
+prompt) and ``repair`` (the fuser prompt: the problem, a candidate program and its failing
+test). For each server setting it prints tokens/s and wall time of
+
+* ``greedy``: one answer at temperature 0, for each prompt;
+* ``seq4``: 4 samples (temperature 0.8, seeds 0..3) sent one after another;
+* ``par4``: the same 4 samples sent at once (they decode in one batch over the slots);
+* ``draft``: greedy with a 0.5B draft model (speculative decoding);
+* ``ngram``: greedy with n-gram (prompt lookup) speculation;
+
+and the ratios to the sequential baseline (one greedy answer without speculation), and
+checks that speculative output is byte-identical to the baseline at temperature 0.
+Every scenario starts from a cold prompt (a per-scenario marker heads the system prompt),
+so the prompt is processed once per scenario and reuse inside it shows in ``prompt_n``.
+
+    python bench/llm_throughput.py [--model qwen2.5-coder-1.5b] [--threads N] [--busy]
+                                   [--repeat 2] [--problem Mbpp/2] [--json]
+
+``--busy`` keeps one extra CPU-bound process running during the measurements (a machine where
+the sandbox or another job uses a core). The load average is printed next to every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import archon_code  # noqa: E402,F401 - sets the litellm environment
+from archon_code.components.base import render  # noqa: E402
+from archon_code.components.feedback import FailureView  # noqa: E402
+from archon_code.llm.local import LocalServerConfig, _start_server, cache_root, materialize  # noqa: E402
+from archon_code.problems import load_problems  # noqa: E402
+
+MBPP = ROOT.parent / "shared" / "data" / "mbpp.jsonl"
+SAMPLES = 4
+
+
+def prompts(problem) -> dict[str, list[dict]]:
+    """The statement (generator) and repair (fuser) prompts as chat messages."""
+    system = render("system", lang="py", problem=problem)
+    statement = render("generator", lang="py", problem=problem)
+    source = problem.solutions[0].source.replace("\t", "    ")
+    failure = FailureView(number=1, kind="public", verdict="WA", message="assertion failed",
+                          input=problem.public_tests[0].input, expected=None, actual="", stderr="AssertionError")
+    item = {"source": source, "passed": 0, "total": len(problem.public_tests), "critique": "",
+            "failures": [failure]}
+    repair = render("fuser", lang="py", problem=problem, items=[item])
+    return {name: [{"role": "system", "content": system}, {"role": "user", "content": text}]
+            for name, text in (("statement", statement), ("repair", repair))}
+
+
+def ask(base: str, messages: list[dict], *, temperature: float, seed: int, max_tokens: int) -> dict:
+    body = {"model": "m", "messages": messages, "temperature": temperature, "max_tokens": max_tokens,
+            "seed": seed, "cache_prompt": True}
+    request = urllib.request.Request(f"{base}/v1/chat/completions", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    started = time.monotonic()
+    answer = json.loads(urllib.request.urlopen(request, timeout=1800).read())
+    timings = answer.get("timings", {})
+    return {"wall_s": time.monotonic() - started, "text": answer["choices"][0]["message"]["content"],
+            "completion_tokens": answer["usage"]["completion_tokens"], "prompt_n": timings.get("prompt_n"),
+            "cached_n": timings.get("cache_n"), "draft_n": timings.get("draft_n"),
+            "draft_accepted": timings.get("draft_n_accepted")}
+
+
+def marked(messages: list[dict], marker: str) -> list[dict]:
+    """``messages`` with ``marker`` heading the system prompt (a cold prompt per scenario)."""
+    first = dict(messages[0], content=f"[{marker}]\n{messages[0]['content']}")
+    return [first, *messages[1:]]
+
+
+def summary(name: str, answers: list[dict], wall: float) -> dict:
+    tokens = sum(a["completion_tokens"] for a in answers)
+    return {"scenario": name, "wall_s": round(wall, 2), "tokens": tokens, "tok_s": round(tokens / wall, 2),
+            "prompt_n": [a["prompt_n"] for a in answers], "draft": [a["draft_accepted"] for a in answers
+                                                                   if a["draft_n"]] or None,
+            "load": round(os.getloadavg()[0], 2)}
+
+
+def greedy(base: str, messages: list[dict], marker: str, max_tokens: int) -> tuple[dict, str]:
+    answer = ask(base, marked(messages, marker), temperature=0.0, seed=1, max_tokens=max_tokens)
+    return summary(marker, [answer], answer["wall_s"]), answer["text"]
+
+
+def samples(base: str, messages: list[dict], marker: str, max_tokens: int, at_once: bool) -> dict:
+    msgs = marked(messages, marker)
+    started = time.monotonic()
+
+    def one(seed: int) -> dict:
+        return ask(base, msgs, temperature=0.8, seed=seed, max_tokens=max_tokens)
+
+    if at_once:
+        with ThreadPoolExecutor(SAMPLES) as pool:
+            answers = list(pool.map(one, range(SAMPLES)))
+    else:
+        answers = [one(seed) for seed in range(SAMPLES)]
+    return summary(marker, answers, time.monotonic() - started)
+
+
+def serve(path: Path, config: LocalServerConfig):
+    server = _start_server(path, config, cache_root())
+    base = server.listening_address
+    ask(base, [{"role": "user", "content": "hi"}], temperature=0.0, seed=1, max_tokens=4)  # warm-up
+    return server, base
+
+
+def measure(path: Path, args, threads: int, rep: int) -> list[dict]:
+    rows, baseline = [], {}
+    plain = LocalServerConfig(threads=threads, parallel=SAMPLES, draft=None, ngram=False)
+    server, base = serve(path, plain)
+    for name, messages in args.prompts.items():
+        row, baseline[name] = greedy(base, messages, f"greedy/{name}/{rep}", args.max_tokens)
+        rows.append(row)
+    rows.append(samples(base, args.prompts["statement"], f"seq4/statement/{rep}", args.max_tokens, False))
+    rows.append(samples(base, args.prompts["statement"], f"par4/statement/{rep}", args.max_tokens, True))
+    del server
+    variants = {"draft": plain.model_copy(update={"draft": args.draft}),
+                "ngram": plain.model_copy(update={"ngram": True})}
+    for label, config in variants.items():
+        server, base = serve(path, config)
+        for name, messages in args.prompts.items():
+            row, text = greedy(base, messages, f"{label}/{name}/{rep}", args.max_tokens)
+            row["identical"] = text == baseline[name]
+            rows.append(row)
+        del server
+    for row in rows:
+        row["threads"] = threads
+    return rows
+
+
+def ratios(rows: list[dict]) -> list[dict]:
+    """Wall time of each scenario over the sequential baseline (greedy, same prompt, same threads)."""
+    base = {(r["threads"], r["scenario"].split("/")[1], r["scenario"].split("/")[2]): r["wall_s"]
+            for r in rows if r["scenario"].startswith("greedy/")}
+    out = []
+    for r in rows:
+        kind, prompt, rep = r["scenario"].split("/")
+        ref = base[(r["threads"], prompt, rep)]
+        out.append({**r, "x_greedy_wall": round(r["wall_s"] / ref, 2)})
+    return out
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| threads | scenario | wall s | tokens | tok/s | x greedy wall | prompt tokens processed | "
+             "draft accepted | identical | load |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['threads']} | {r['scenario']} | {r['wall_s']} | {r['tokens']} | {r['tok_s']} | "
+                     f"{r['x_greedy_wall']} | {r['prompt_n']} | {r['draft'] or '-'} | "
+                     f"{r.get('identical', '-')} | {r['load']} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="qwen2.5-coder-1.5b")
+    parser.add_argument("--draft", default="qwen2.5-coder-0.5b")
+    parser.add_argument("--threads", type=int, action="append", help="repeat to compare (default: 1 and 2)")
+    parser.add_argument("--problem", default="Mbpp/2")
+    parser.add_argument("--max-tokens", type=int, default=512)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--busy", action="store_true", help="keep one CPU-bound process running")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    [problem] = load_problems(MBPP, ids=[args.problem])
+    args.prompts = prompts(problem)
+    path = materialize(args.model)
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
+    try:
+        rows = [row for rep in range(args.repeat) for threads in (args.threads or [1, 2])
+                for row in measure(path, args, threads, rep)]
+    finally:
+        if busy is not None:
+            busy.kill()
+    rows = ratios(rows)
+    header = (f"model {args.model}, problem {args.problem}, max_tokens {args.max_tokens}, busy={args.busy}, "
+              f"cores {os.cpu_count()}, load at end {os.getloadavg()}")
+    print(json.dumps({"header": header, "rows": rows}, indent=1) if args.json else header + "\n\n" + table(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Batched embedded-model calls: concurrent samples of one prompt become one request with ``n``.
+
+Grouping and errors against a real HTTP server on 127.0.0.1 that answers like llama.cpp;
+the real 0.5B model under the ``model`` marker.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from archon_code.errors import ConfigError, LLMError
+from archon_code.llm.local_batch import LocalBatcher, local_http_error
+from archon_code.llm.local_config import LocalServerConfig, default_slots, slots_for
+
+MESSAGES = [{"role": "user", "content": "write x"}]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.bodies.append((self.path, body))
+        if self.server.status != 200:
+            self.send_response(self.server.status)
+            self.end_headers()
+            self.wfile.write(b'{"error": "context too long"}')
+            return
+        if self.path == "/tokenize":
+            answer = {"tokens": list(range(len(body["content"].split())))}
+        else:
+            n = body.get("n", 1)
+            answer = {"choices": [{"index": i, "message": {"content": f"answer {i} seed {body['seed']}"}}
+                                  for i in reversed(range(n))],
+                      "usage": {"prompt_tokens": 11, "completion_tokens": 4}}
+        data = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.fixture
+def llama():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.bodies, server.status = [], 200
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.api_base = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    yield server
+    server.shutdown()
+
+
+def _at_once(batcher, api_base, seeds, slots, messages=MESSAGES):
+    with ThreadPoolExecutor(len(seeds)) as pool:
+        return list(pool.map(lambda s: batcher.completion(api_base=api_base, messages=messages, temperature=0.8,
+                                                          max_tokens=64, seed=s, timeout=10, slots=slots,
+                                                          model="openai/x", api_key="sk"), seeds))
+
+
+def test_concurrent_samples_of_one_prompt_share_one_request(llama):
+    batcher = LocalBatcher(window_s=0.2)
+    answers = _at_once(batcher, llama.api_base, [5, 6, 7, 8], slots=4)
+    chats = [b for p, b in llama.bodies if p == "/v1/chat/completions"]
+    assert len(chats) == 1 and chats[0]["n"] == 4 and chats[0]["cache_prompt"] is True
+    texts = sorted(a.choices[0].message.content for a in answers)
+    assert texts == [f"answer {i} seed {chats[0]['seed']}" for i in range(4)]
+    assert [a.usage.completion_tokens for a in answers] == [4, 4, 4, 4]  # counted by /tokenize
+    assert [(a.usage.prompt_tokens, a.batch) for a in answers] == [(11, 4)] * 4
+    assert batcher.requests == 1
+
+
+def test_groups_never_exceed_the_slots(llama):
+    batcher = LocalBatcher(window_s=0.2)
+    _at_once(batcher, llama.api_base, [1, 2, 3, 4, 5], slots=2)
+    sizes = sorted(b.get("n", 1) for p, b in llama.bodies if p == "/v1/chat/completions")
+    assert sizes == [1, 2, 2]
+
+
+def test_one_slot_sends_every_sample_alone_with_its_seed(llama):
+    batcher = LocalBatcher(window_s=0.2)
+    answers = _at_once(batcher, llama.api_base, [1, 2, 3], slots=1)
+    chats = [b for p, b in llama.bodies if p == "/v1/chat/completions"]
+    assert sorted(b["seed"] for b in chats) == [1, 2, 3] and all("n" not in b for b in chats)
+    assert sorted(a.choices[0].message.content for a in answers) == [f"answer 0 seed {s}" for s in (1, 2, 3)]
+    assert [a.usage.completion_tokens for a in answers] == [4, 4, 4]  # the server's own count
+
+
+def test_different_prompts_are_not_merged(llama):
+    batcher = LocalBatcher(window_s=0.2)
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda m: batcher.completion(api_base=llama.api_base, messages=[m], temperature=0.8,
+                                                   max_tokens=64, seed=1, timeout=10, slots=4),
+                      [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]))
+    assert batcher.requests == 2
+
+
+def test_http_4xx_is_an_openai_error_not_retried(llama):
+    import openai
+
+    llama.status = 400
+    with pytest.raises(local_http_error()) as info:
+        LocalBatcher().completion(api_base=llama.api_base, messages=MESSAGES, temperature=0.0, max_tokens=8,
+                                  seed=1, timeout=10, slots=1)
+    assert isinstance(info.value, openai.OpenAIError)
+    assert (info.value.status_code, str(info.value)) == (400, '400 {"error": "context too long"}')
+
+
+def test_settings_read_the_environment(monkeypatch):
+    for name in ("ARCHON_CODE_LOCAL_SLOTS", "ARCHON_CODE_LOCAL_DRAFT", "ARCHON_CODE_LOCAL_NGRAM",
+                 "ARCHON_CODE_LOCAL_BATCH"):
+        monkeypatch.delenv(name, raising=False)
+    config = LocalServerConfig(threads=1)
+    assert (config.parallel, config.draft, config.ngram, config.batch, config.speculative) == (
+        4, None, False, True, "none")
+    assert slots_for(8) == 8
+    monkeypatch.setenv("ARCHON_CODE_LOCAL_SLOTS", "2")
+    monkeypatch.setenv("ARCHON_CODE_LOCAL_DRAFT", "qwen2.5-coder-0.5b")
+    monkeypatch.setenv("ARCHON_CODE_LOCAL_BATCH", "0")
+    config = LocalServerConfig(threads=1)
+    assert (config.parallel, config.batch, config.speculative, slots_for(8)) == (
+        2, False, "draft:qwen2.5-coder-0.5b", 2)
+    monkeypatch.setenv("ARCHON_CODE_LOCAL_SLOTS", "0")
+    with pytest.raises(ConfigError) as info:
+        default_slots()
+    assert str(info.value) == "ARCHON_CODE_LOCAL_SLOTS='0': expected a whole number >= 1"
+    monkeypatch.setenv("ARCHON_CODE_LOCAL_NGRAM", "maybe")
+    with pytest.raises(ConfigError) as info:
+        LocalServerConfig(threads=1, parallel=2, draft=None)
+    assert str(info.value) == "ARCHON_CODE_LOCAL_NGRAM='maybe': expected 1 or 0"
+
+
+def test_unknown_draft_model_is_one_line(tmp_path):
+    from archon_code.llm.local import _draft_path
+
+    with pytest.raises(LLMError) as info:
+        _draft_path("tiny-draft", tmp_path)
+    assert str(info.value) == ("draft model 'tiny-draft': neither qwen2.5-coder-0.5b, qwen2.5-coder-1.5b "
+                               "nor an existing GGUF file")
+
+
+@pytest.mark.model
+def test_embedded_05b_decodes_four_samples_in_one_request(tmp_path):
+    pytest.importorskip("xllamacpp")
+    from archon_code.llm import LLMClient
+    from archon_code.llm import local
+
+    client = LLMClient(tmp_path, cache=False, max_concurrency=4,
+                       local=LocalServerConfig(parallel=4, threads=1, draft=None, ngram=False, batch=True))
+    messages = [{"role": "user", "content": "Name a colour. One word."}]
+    before = local._BATCHER.requests if local._BATCHER else 0
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda s: client.complete(messages, model="local/qwen2.5-coder-0.5b",
+                                                          temperature=0.8, max_tokens=8, sample=s), range(4)))
+    assert local._BATCHER.requests - before == 1
+    assert all(a.text and a.usage.completion_tokens > 0 and a.usage.calls == 1 for a in answers)
+    assert client.usage.calls == 4

@@ -1,0 +1,57 @@
+"""A bench driver for tests, run inside the cluster's network namespace:
+``python -m tests.ray.driver ADDRESS OUT [--ids a,b] [--delay S] [--unreachable a,b] [--local]``.
+
+It runs :func:`archon_code.bench.session.run` of the ``single`` preset on the shipped
+problems with the scripted recorded-solutions LLM (no model), on Ray through
+:func:`archon_code.distributed.ray_backend` or, with ``--local``, here on one sandbox, and
+prints the records (``seconds`` left out) as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+from pathlib import Path
+
+from archon_code.bench.session import BenchOptions, load_configs, run
+from archon_code.resources import resource_dir
+from tests.ray.scripted import recorded_solutions_llm
+
+
+def records_json(records) -> list[dict]:
+    return sorted((r.model_dump(exclude={"seconds"}) for r in records), key=lambda r: (r["arch"], r["problem"], r["sample"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("address")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--ids", default=None)
+    parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--local", action="store_true")
+    parser.add_argument("--unreachable", default="", help="problem ids whose model calls fail")
+    args = parser.parse_args()
+    ids = tuple(args.ids.split(",")) if args.ids else None
+    unreachable = tuple(i for i in args.unreachable.split(",") if i)
+    options = BenchOptions(problems=str(resource_dir("problems")), archs=("single",), ids=ids)
+    configs = load_configs(options.archs)
+    if args.local:
+        from archon_code.judge import Judge
+        from archon_code.sandbox import DockerSandbox, SandboxConfig
+
+        with DockerSandbox(SandboxConfig.from_env(workers=2)) as sandbox:
+            result = run(options, configs, args.out, llm=recorded_solutions_llm(args.delay, unreachable), judge=Judge(sandbox),
+                         workers=2, progress=False, report=False)
+    else:
+        from archon_code.distributed import WorkerSettings, ray_backend
+
+        worker = WorkerSettings(llm_factory=functools.partial(recorded_solutions_llm, args.delay, unreachable))
+        with ray_backend(args.address, worker=worker) as backend:
+            result = run(options, configs, args.out, llm=None, judge=None, backend=backend, progress=False,
+                         report=False)
+    print(json.dumps({"new": result.new, "records": records_json(result.records)}))
+
+
+if __name__ == "__main__":
+    main()
