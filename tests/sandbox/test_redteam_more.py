@@ -405,6 +405,8 @@ def test_two_sandboxes_in_one_process_do_not_share_uids(box):
     results = {}
     with DockerSandbox(SandboxConfig(workers=1)) as first, DockerSandbox(SandboxConfig(workers=1)) as second:
         slow = ECHO.model_copy(update={"time_limit_s": 3.0})
+        for sandbox in (first, second):  # both containers up (each has used its first uid)
+            assert row(Judge(sandbox), HONEST).verdict is Verdict.AC
         attack = threading.Thread(target=lambda: results.update(hog=row(Judge(first), hog, slow)))
         attack.start()
         time.sleep(2.0)
