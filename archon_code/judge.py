@@ -141,7 +141,9 @@ class Judge:
         files = {_SOURCE[candidate.lang]: candidate.source.encode()}
         compile_run = None
         if candidate.lang == "cpp":
-            compile_run = Run(cmd=_COMPILE, cpu_s=60, wall_s=90, memory_mb=0, output_bytes=256 << 20, stderr_bytes=8192)
+            # 1 GiB of address space: enough for <bits/stdc++.h>, not for #include "/dev/zero".
+            compile_run = Run(cmd=_COMPILE, cpu_s=60, wall_s=90, memory_mb=1024, output_bytes=256 << 20,
+                              stderr_bytes=8192)
         program = ("python3", "sol.py") if candidate.lang == "py" else ("./sol",)
         inputs, runs = {}, []
         for i, test in enumerate(tests):

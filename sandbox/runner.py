@@ -95,11 +95,12 @@ class Cgroup:
         self.v2 = os.path.exists(os.path.join(root, "cgroup.controllers"))
         if self.v2:
             self.cpu_path, self.mem_path = f"{root}/cpu.stat", f"{root}/memory.stat"
-            self.events_path = f"{root}/memory.events"
+            self.usage_path, self.events_path = f"{root}/memory.current", f"{root}/memory.events"
         else:
             self.cpu_path, self.mem_path = f"{root}/cpuacct/cpuacct.usage", f"{root}/memory/memory.stat"
+            self.usage_path = f"{root}/memory/memory.usage_in_bytes"
             self.events_path = f"{root}/memory/memory.oom_control"
-        self.available = os.path.exists(self.cpu_path) and os.path.exists(self.mem_path)
+        self.available = all(os.path.exists(p) for p in (self.cpu_path, self.mem_path, self.usage_path))
 
     @staticmethod
     def _read(path: str) -> str:
@@ -120,11 +121,12 @@ class Cgroup:
         return int(self._read(self.cpu_path))
 
     def memory(self) -> int:
-        """Anonymous memory plus shared memory (tmpfs files, SysV shm) in bytes."""
-        text = self._read(self.mem_path)
-        if self.v2:
-            return self._field(text, "anon") + self._field(text, "shmem")
-        return self._field(text, "total_rss") + self._field(text, "total_shmem")
+        """Everything charged to the container except reclaimable file cache, in bytes:
+        anonymous and shared memory (tmpfs files, SysV shm, memfds) and kernel memory
+        (socket and pipe buffers, page tables)."""
+        text, usage = self._read(self.mem_path), int(self._read(self.usage_path))
+        prefix = "" if self.v2 else "total_"
+        return usage - self._field(text, prefix + "active_file") - self._field(text, prefix + "inactive_file")
 
     def oom_kills(self) -> int:
         try:
@@ -143,11 +145,13 @@ def child_setup(run: dict, uid: int | None, cwd: str, fds: tuple[int, int, int])
     os.setsid()
     cpu = int(run.get("cpu_s", 2) + 0.999) + 1
     mem = int(run.get("memory_mb", 256)) * 1024 * 1024
-    fsize = int(run.get("output_bytes", 32 << 20))
+    fsize = int(run.get("output_bytes", 32 << 20)) + 1  # the limit is the most bytes allowed
     if mem > 0:
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        stack = min(mem, 256 << 20)
-        resource.setrlimit(resource.RLIMIT_STACK, (stack, stack))
+    # An unlimited stack: the main thread may recurse as deep as the memory limit allows,
+    # and threads get glibc's default stack size. (A stack limit equal to the memory limit
+    # made every pthread_create fail: its default stack is the soft stack limit.)
+    resource.setrlimit(resource.RLIMIT_STACK, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -184,10 +188,11 @@ class Supervisor:
     ``POLL_S`` while the program runs and once more after every process is killed. Bare:
     the program's own rusage and process group, as a plain subprocess would have."""
 
-    def __init__(self, cgroup: Cgroup | None, run: dict, capture: tuple[int, int]):
+    def __init__(self, cgroup: Cgroup | None, run: dict):
         self.cg = cgroup if cgroup is not None and cgroup.available else None
         self.contained = cgroup is not None
-        self.capture = capture
+        self.capture: tuple[int, ...] = ()
+        self.base = 0
         self.limit_cpu = float(run.get("cpu_s", 2.0))
         self.limit_mem = int(run.get("memory_mb", 256)) * 1024 * 1024
         self.killed_for = None
@@ -202,10 +207,14 @@ class Supervisor:
         mine = time.process_time() - self0  # the runner's own polling is not the program's
         return max(0.0, (self.cg.cpu_ns() - cpu0) / 1e9 - mine)
 
+    def baseline(self) -> None:
+        """The container's memory once the run's folder is laid out (the program's files,
+        which the run cannot delete, are not its memory)."""
+        self.base = self.cg.memory() if self.cg else 0
+
     def wait(self, pid: int, wall: float) -> tuple[int, object, float, float]:
         """(status, rusage, elapsed, tree cpu seconds or -1 when not measured)."""
-        self.pid, cg = pid, self.cg
-        base = cg.memory() if cg else 0
+        self.pid, cg, base = pid, self.cg, self.base
         cpu0, self0 = (cg.cpu_ns(), time.process_time()) if cg else (0, 0.0)
         start = time.monotonic()
         pidfd = os.pidfd_open(pid)
@@ -443,29 +452,38 @@ def read_output(fd: int, nonce: str, index, stream: str, cap: int) -> tuple[str,
     return "", size > cap, size
 
 
-def prepare_dir(path: str, program: list[tuple[str, bytes, int]], uid: int | None) -> None:
-    """A fresh folder owned by ``uid`` holding the program's files."""
+def prepare_dir(path: str, program: list[tuple[str, bytes, int]], uid: int | None, own: bool) -> None:
+    """A fresh folder holding the program's files.
+
+    Judging (``own`` false): the folder and the files are root's, the folders sticky and
+    world-writable, the files read-only: the run can add files but cannot change or delete
+    its program (so deleting it can never free memory the run then uses). With ``own``
+    (a project's test suite, which may rewrite its files) everything belongs to ``uid``."""
+    owner = uid if (own and uid is not None) else None
+    folder_mode = 0o700 if owner is not None or uid is None else 0o1777
     os.makedirs(path, mode=0o700)
+    made = [path]
     for rel, data, mode in program:
         full = os.path.join(path, rel)
         parent = os.path.dirname(full)
         if not os.path.isdir(parent):
             os.makedirs(parent, mode=0o700)
-            if uid is not None:
-                chown_up(parent, path, uid)
+            while os.path.abspath(parent) != os.path.abspath(path):
+                made.append(parent)
+                parent = os.path.dirname(parent)
         with open(full, "wb") as fh:
             fh.write(data)
-        os.chmod(full, mode | 0o600)
-        if uid is not None:
-            os.chown(full, uid, uid)
-    if uid is not None:
-        os.chown(path, uid, uid)
-
-
-def chown_up(folder: str, top: str, uid: int) -> None:
-    while os.path.abspath(folder) != os.path.abspath(top):
-        os.chown(folder, uid, uid)
-        folder = os.path.dirname(folder)
+        executable = mode & 0o111
+        if owner is not None or uid is None:
+            os.chmod(full, 0o700 if executable else 0o600)
+        else:
+            os.chmod(full, 0o555 if executable else 0o444)
+        if owner is not None:
+            os.chown(full, owner, owner)
+    for folder in made:
+        os.chmod(folder, folder_mode)
+        if owner is not None:
+            os.chown(folder, owner, owner)
 
 
 def snapshot(folder: str) -> list[tuple[str, bytes, int]]:
@@ -517,22 +535,28 @@ class JobRunner:
         it left in its folder (a compiled program) before the cleanup."""
         uid = self.uids.take() if self.contained else None
         run_dir = os.path.join(self.work, "run")
-        prepare_dir(run_dir, program + self._inputs(run), uid)
+        supervisor = Supervisor(self.cg, run)
+        prepare_dir(run_dir, program + self._inputs(run), uid, own=bool(self.job.get("own_files")))
+        supervisor.baseline()
         paths = [os.path.join(self.out, name) for name in ("stdout", "stderr")]
-        fout, ferr = (os.open(p, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600) for p in paths)
+        fout, ferr = (os.open(p, os.O_RDONLY | os.O_CREAT | os.O_TRUNC, 0o600) for p in paths)
+        # The program gets write-only, append-only handles: it cannot map or read its
+        # capture files (no scratch memory there), only add output.
+        wout, werr = (os.open(p, os.O_WRONLY | os.O_APPEND) for p in paths)
         for p in paths:
-            os.unlink(p)  # nothing by that name to replace: the runner keeps the only handle
+            os.unlink(p)  # nothing by that name to replace: the runner keeps the only handles
+        supervisor.capture = (fout, ferr)
         stdin_path = os.path.join(self.job["job_dir"], run["stdin"]) if run.get("stdin") else os.devnull
         oom_before = self.cg.oom_kills() if self.cg else 0
         env = dict(ENV, HOME=run_dir, TMPDIR=run_dir)
         argv = list(run["cmd"])
-        supervisor = Supervisor(self.cg, run, (fout, ferr))
         fin = os.open(stdin_path, os.O_RDONLY)
         try:
-            pid = spawn(argv, env, run, uid, run_dir, (fin, fout, ferr))
+            pid = spawn(argv, env, run, uid, run_dir, (fin, wout, werr))
             status, usage, elapsed, tree_cpu = supervisor.wait(pid, float(run.get("wall_s", 5.0)))
         finally:
-            os.close(fin)
+            for fd in (fin, wout, werr):
+                os.close(fd)
         result = self._result(run, index, status, usage, elapsed, tree_cpu, supervisor, (fout, ferr))
         result["oom_killed"] = bool(self.cg and self.cg.oom_kills() > oom_before) or supervisor.killed_for == "memory"
         os.close(fout)
@@ -550,7 +574,7 @@ class JobRunner:
 
     def _result(self, run, index, status, usage, elapsed, tree_cpu, supervisor, fds) -> dict:
         output_limit = int(run.get("output_bytes", 32 << 20))
-        full = os.fstat(fds[0]).st_size >= output_limit
+        full = os.fstat(fds[0]).st_size > output_limit
         # Past the output limit the verdict is OLE whatever was written: send back only a prefix.
         cap = 4096 if full else int(run.get("return_bytes", 16 << 20))
         stdout, truncated, _ = read_output(fds[0], self.nonce, index, "stdout", cap)
@@ -564,7 +588,10 @@ class JobRunner:
             "stderr": stderr,
             "cpu_s": round(max(own_cpu, tree_cpu), 4),
             "wall_s": round(elapsed, 4),
-            "memory_kb": max(int(usage.ru_maxrss), supervisor.peak // 1024),
+            # Contained: the tree's peak from the cgroup. (ru_maxrss of a child forked from the
+            # runner would count the runner's own pages from before the exec.)
+            "memory_kb": supervisor.peak // 1024 if self.cg is not None and self.cg.available
+            else int(usage.ru_maxrss),
             "wall_timeout": supervisor.killed_for == "wall",
             "cpu_timeout": supervisor.killed_for == "cpu",
             "output_full": full,

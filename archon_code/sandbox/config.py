@@ -92,6 +92,9 @@ class Job(BaseModel):
     compile: Optional[Run] = None
     runs: tuple[Run, ...] = ()
     stop_on_failure: bool = False
+    own_files: bool = False
+    """Give each run its files to change and delete (a project's test suite). Judging keeps
+    them root's and read-only, so a candidate cannot alter or delete its own program."""
 
     def deadline_s(self, margin: float) -> float:
         total = sum(r.wall_s for r in self.runs) + (self.compile.wall_s if self.compile else 0.0)

@@ -48,6 +48,8 @@ RUNNER_CAPS = ("SETUID", "SETGID", "CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL")
 them. Programs run with none (a uid change from root drops every capability)."""
 UID_COUNT = 64
 """Uids one container cycles through, one per run."""
+_UID_LOCK = threading.Lock()
+_UIDS_TAKEN: set[int] = set()
 _IPC_SYSCTLS = {
     # Shared memory dies with the last process attached to it, and SysV IPC is small.
     "kernel.shm_rmid_forced": "1",
@@ -168,7 +170,6 @@ class DockerSandbox:
         self._live = 0
         self._lock = threading.Lock()
         self._tmp: Optional[Path] = None
-        self._uid_next = 0
         self.session = secrets.token_hex(6)
         """Label value shared by this sandbox's containers (``archon-code.session``)."""
 
@@ -261,13 +262,18 @@ class DockerSandbox:
             self._all.append(slot)
         return slot
 
-    def _uid_base(self) -> int:
-        """A uid range of its own for each container this process starts, so containers
-        running at once never share a uid (RLIMIT_NPROC counts per uid, host-wide)."""
-        with self._lock:
-            self._uid_next += 1
-            index = self._uid_next
-        return 200_000 + ((os.getpid() * 97 + index) % 20_000) * UID_COUNT
+    @staticmethod
+    def _uid_base() -> int:
+        """A uid range of its own for each container, so containers running at once (in this
+        process or any other) do not share a uid: RLIMIT_NPROC counts per uid, host-wide.
+        Ranges are drawn at random from 2^24 ranges above 200000 and never repeat in a
+        process: two live containers collide with odds of about 1 in 16 million."""
+        with _UID_LOCK:
+            while True:
+                base = 200_000 + secrets.randbelow(1 << 24) * UID_COUNT
+                if base not in _UIDS_TAKEN:
+                    _UIDS_TAKEN.add(base)
+                    return base
 
     def _remove(self, slot: _Slot) -> None:
         try:
@@ -396,7 +402,7 @@ class DockerSandbox:
         memory = memory_mb or max(256, self.config.memory_mb - 256)
         run = Run(cmd=("sh", "-c", command), cpu_s=timeout_s, wall_s=timeout_s, memory_mb=memory,
                   return_bytes=4 << 20, stderr_bytes=1 << 20)
-        result = self.run_job(Job(runs=(run,)), files_dir=Path(path))
+        result = self.run_job(Job(runs=(run,), own_files=True), files_dir=Path(path))
         if not result.runs:
             return ExecResult(exit_code=None, signal=9, timed_out=result.watchdog, stderr="the sandbox runner was killed")
         return result.runs[0]

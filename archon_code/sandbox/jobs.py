@@ -48,6 +48,21 @@ def _write(path: Path, data: bytes) -> None:
     path.chmod(0o644)
 
 
+def _copy_regular_files(source: Path, target: Path) -> None:
+    """Copy the regular files and folders under ``source``; symbolic links (to anywhere)
+    and special files are never followed or copied, so nothing outside ``source`` is read."""
+    for root, dirs, names in os.walk(source, followlinks=False):
+        here = target / Path(root).relative_to(source)
+        here.mkdir(exist_ok=True)
+        dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
+        for name in names:
+            path = Path(root) / name
+            if path.is_symlink() or not path.is_file():
+                continue
+            shutil.copyfile(path, here / name, follow_symlinks=False)
+            (here / name).chmod(path.stat().st_mode & 0o755 | 0o600)
+
+
 def _safe(name: str) -> str:
     if name.startswith("/") or ".." in Path(name).parts:
         raise SandboxError(f"job file name {name!r} must be relative and stay inside the job folder")
@@ -60,9 +75,9 @@ def write_job_dir(folder: Path, job: Job, *, work_dir: str, out_dir: str, wipe: 
     for item in folder.iterdir():
         shutil.rmtree(item) if item.is_dir() and not item.is_symlink() else item.unlink()
     files = folder / "files"
+    files.mkdir()
     if files_dir is not None:
-        shutil.copytree(files_dir, files, symlinks=False, ignore_dangling_symlinks=True)
-    files.mkdir(exist_ok=True)
+        _copy_regular_files(Path(files_dir), files)
     for name, data in job.files.items():
         _write(files / _safe(name), data)
     for name, data in job.inputs.items():
@@ -79,6 +94,7 @@ def write_job_dir(folder: Path, job: Job, *, work_dir: str, out_dir: str, wipe: 
         "compile": _run_spec(job.compile) if job.compile else None,
         "runs": [_run_spec(r) for r in job.runs],
         "stop_on_failure": job.stop_on_failure,
+        "own_files": job.own_files,
     }
     _write(folder / "job.json", json.dumps(spec).encode())
     # Only the runner (root in the container) reads the job folder: a program never sees
