@@ -8,9 +8,7 @@ from pathlib import Path
 import click
 
 from archon_code import interrupts
-from archon_code import interrupts
 from archon_code.cli._common import check_models
-from archon_code.cli.options import model_options
 from archon_code.cli.options import model_options
 from archon_code.errors import ConfigError
 
@@ -62,7 +60,6 @@ def _progress(quiet: bool):
 @click.argument("repo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
 @_shared_options(samples=3)
 @model_options(("--model-timeout",))
-@model_options(("--model-timeout",))
 @click.option("--format", "fmt", envvar="ARCHON_CODE_SUGGEST_FORMAT", type=click.Choice(["markdown", "diff", "json"]),
               default="markdown", show_default=True, help="Output format.")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
@@ -102,7 +99,6 @@ def suggest(repo, test_cmd, model, samples, timeout_s, allow_direct, no_cache, q
     config = _config(test_cmd, model, samples, timeout_s)
     progress = _progress(quiet)
     interrupts.on_stop(lambda: f"suggest stopped; nothing kept and no file of {repo} changed")
-    interrupts.on_stop(lambda: f"suggest stopped; nothing kept and no file of {repo} changed")
     scan_repo(repo.resolve(), untracked=config.untracked)  # unreadable files fail before any container starts
     with repo_sandbox(repo.resolve(), progress, allow_direct=allow_direct) as sandbox:
         report = Suggester(make_llm(cache=not no_cache, config=llm_config), sandbox, config, progress=progress).run(repo)
@@ -120,7 +116,6 @@ def suggest(repo, test_cmd, model, samples, timeout_s, allow_direct, no_cache, q
 @click.command()
 @click.argument("filenames", nargs=-1, type=click.Path(path_type=Path))
 @_shared_options(samples=1)
-@model_options(("--model-timeout",))
 @model_options(("--model-timeout",))
 @click.option("--fix", is_flag=True, envvar="ARCHON_CODE_PRECOMMIT_FIX",
               help="Apply the verified fix to the work tree (the commit still fails; re-stage it).")

@@ -30,6 +30,8 @@ __all__ = ["RayCluster"]
 
 _START_TIMEOUT_S = 300.0
 """A worker that has not started (sandbox pool up) after this long is given up."""
+_CLOSE_TIMEOUT_S = 60.0
+"""How long the workers get to stop their sandbox pools at the end."""
 
 
 def _echo(message: str) -> None:
@@ -103,9 +105,10 @@ class RayCluster:
 
     def __exit__(self, *exc_info: Any) -> None:
         ray = self.ray
-        closing = [w.handle.close.remote() for w in self._workers.values() if w.ready]
-        if closing:
-            ray.wait(closing, num_returns=len(closing), timeout=60)
+        closing = [w.handle.close.options(concurrency_group="control").remote()
+                   for w in self._workers.values() if w.ready]
+        if closing:  # after an error or Ctrl-C, do not wait long for tasks still running
+            ray.wait(closing, num_returns=len(closing), timeout=_CLOSE_TIMEOUT_S if exc_info[0] is None else 10)
         for worker in self._workers.values():
             ray.kill(worker.handle, no_restart=True)
         self._workers.clear()
@@ -131,7 +134,7 @@ class RayCluster:
 
         self._last_scan = time.monotonic()
         per_task = self.settings.cpus_per_task
-        remote = self.ray.remote(NodeWorker)
+        remote = self.ray.remote(concurrency_groups={"control": 1})(NodeWorker)  # close() runs while slots are busy
         for node in self.ray.nodes():
             node_id, cpus = node["NodeID"], node.get("Resources", {}).get("CPU", 0.0)
             if not node.get("Alive") or node_id in self._workers or node_id in self._banned or cpus < per_task:
@@ -148,7 +151,7 @@ class RayCluster:
         """Wait until every worker started or failed; at least one must be up."""
         while any(not w.ready for w in self._workers.values()):
             starting = {w.ready_ref: w for w in self._workers.values() if not w.ready}
-            done, _ = self.ray.wait(list(starting), num_returns=1, timeout=self.settings.rescan_s)
+            done = self._wait(list(starting))
             for ref in done:
                 self._started(starting[ref], ref)
             self._expire_starting()
@@ -196,7 +199,7 @@ class RayCluster:
                 if not self._workers:
                     raise SandboxError(f"Ray cluster {self.settings.address!r}: no node left to run on")
                 continue
-            done, _ = self.ray.wait([*inflight, *starting], num_returns=1, timeout=self.settings.rescan_s)
+            done = self._wait([*inflight, *starting])
             for ref in done:
                 if ref in starting:
                     self._started(starting[ref], ref)
@@ -210,6 +213,14 @@ class RayCluster:
                     continue
                 yield index, outcome
             self._expire_starting()
+
+    def _wait(self, refs: list) -> list:
+        """The refs of ``refs`` done within ``rescan_s``; a cluster that broke is a SandboxError."""
+        try:
+            done, _ = self.ray.wait(refs, num_returns=1, timeout=self.settings.rescan_s)
+        except Exception as exc:  # noqa: BLE001 - the head or the connection went away
+            raise SandboxError(f"Ray cluster {self.settings.address!r} failed: {describe_failure(exc)}") from None
+        return done
 
     def _dispatch(self, method: str, units: Sequence[tuple], queue: deque, inflight: dict, attempts: Counter) -> None:
         for worker in list(self._workers.values()):

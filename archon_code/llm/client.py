@@ -315,10 +315,10 @@ class LLMClient:
         sample: int,
         timeout: float,
     ) -> Completion:
-        litellm = _litellm()
+        litellm = None if route.local else _litellm()  # the embedded model needs no litellm
         started = time.monotonic()
         # local/...: concurrent samples of one prompt share one request (llm/local_batch.py)
-        response = (local_completion if route.local else litellm.completion)(
+        response = (local_completion if litellm is None else litellm.completion)(
             model=route.litellm_model,
             messages=[dict(m) for m in messages],
             temperature=temperature,

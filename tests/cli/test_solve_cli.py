@@ -35,7 +35,7 @@ def test_arch_show_yaml_and_json(monkeypatch, capsys):
                    [{"type": "ranker"}]]}
     code, out, _ = run(monkeypatch, capsys, "arch", "show", "single", "--json", "--defaults")
     assert json.loads(out)["layers"][0][0] == {"type": "generator", "model": None, "temperature": 0.0,
-                                                "max_tokens": 1024, "samples": 1, "models": [], "parallel": 2}
+                                                "max_tokens": 1024, "samples": 1, "models": [], "parallel": None}
 
 
 def test_arch_validate(monkeypatch, capsys, tmp_path):

@@ -1,10 +1,11 @@
 """A bench driver for tests, run inside the cluster's network namespace:
-``python -m tests.ray.driver ADDRESS OUT [--ids a,b] [--delay S] [--unreachable a,b] [--local]``.
+``python -m tests.ray.driver ADDRESS OUT [--ids a,b] [--delay S] [--unreachable a,b] [--local] [--search]``.
 
 It runs :func:`archon_code.bench.session.run` of the ``single`` preset on the shipped
 problems with the scripted recorded-solutions LLM (no model), on Ray through
 :func:`archon_code.distributed.ray_backend` or, with ``--local``, here on one sandbox, and
-prints the records (``seconds`` left out) as JSON.
+prints the records (``seconds`` left out) as JSON; ``--search`` runs a small random search
+(:func:`archon_code.search.run_search`) instead and prints its trials and result.
 """
 
 from __future__ import annotations
@@ -23,6 +24,21 @@ def records_json(records) -> list[dict]:
     return sorted((r.model_dump(exclude={"seconds"}) for r in records), key=lambda r: (r["arch"], r["problem"], r["sample"]))
 
 
+def _search(args, engine: dict) -> dict:
+    """A small random search (2 trials, 6 problems) of the default space; its rows and result."""
+    from archon_code.problems import load_problems
+    from archon_code.search import SearchOptions, load_space, run_search
+
+    options = SearchOptions(problems=str(resource_dir("problems")), strategy="random", trials=2, limit=6, seed=0)
+    space = load_space().model_copy(update={"models": ("scripted",), "samples": (1, 2)})
+    loaded = load_problems(resource_dir("problems"), limit=6)
+    result = run_search(options, space, args.out, loaded, **engine)
+    rows = [row.model_dump(exclude={"seconds"}) for row in result.trials]
+    test = result.test_summary.model_dump(exclude={"seconds"}) if result.test_summary else None
+    return {"new": result.new_trials, "trials": rows, "front": list(result.front), "best": result.best,
+            "best_config": result.best_config, "dev": list(result.dev), "test": list(result.test), "test_summary": test}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("address")
@@ -30,6 +46,7 @@ def main() -> None:
     parser.add_argument("--ids", default=None)
     parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--local", action="store_true")
+    parser.add_argument("--search", action="store_true", help="a small search instead of a bench")
     parser.add_argument("--unreachable", default="", help="problem ids whose model calls fail")
     args = parser.parse_args()
     ids = tuple(args.ids.split(",")) if args.ids else None
@@ -41,6 +58,10 @@ def main() -> None:
         from archon_code.sandbox import DockerSandbox, SandboxConfig
 
         with DockerSandbox(SandboxConfig.from_env(workers=2)) as sandbox:
+            if args.search:
+                engine = {"llm": recorded_solutions_llm(args.delay, unreachable), "judge": Judge(sandbox), "workers": 2}
+                print(json.dumps(_search(args, engine)))
+                return
             result = run(options, configs, args.out, llm=recorded_solutions_llm(args.delay, unreachable), judge=Judge(sandbox),
                          workers=2, progress=False, report=False)
     else:
@@ -48,6 +69,9 @@ def main() -> None:
 
         worker = WorkerSettings(llm_factory=functools.partial(recorded_solutions_llm, args.delay, unreachable))
         with ray_backend(args.address, worker=worker) as backend:
+            if args.search:
+                print(json.dumps(_search(args, {"llm": None, "judge": None, "backend": backend})))
+                return
             result = run(options, configs, args.out, llm=None, judge=None, backend=backend, progress=False,
                          report=False)
     print(json.dumps({"new": result.new, "records": records_json(result.records)}))

@@ -145,3 +145,33 @@ def test_worker_node_killed_mid_run_still_completes_and_equals_local(cluster, lo
     assert result["records"] == local_bench
     keys = _keys(results)
     assert len(keys) == SHIPPED and len(set(keys)) == SHIPPED
+
+
+def test_search_on_ray_asks_the_same_trials_as_locally_and_resumes(cluster, tmp_path):
+    local = _driver(cluster, tmp_path / "local", "--search", "--local")
+    on_ray = _driver(cluster, tmp_path / "ray", "--search")
+    assert local["new"] == on_ray["new"] == 2
+    assert [t["state"] for t in on_ray["trials"]] == ["COMPLETE", "COMPLETE"]
+    assert on_ray == local
+    again = _driver(cluster, tmp_path / "ray", "--search")
+    assert again["new"] == 0
+    assert {k: v for k, v in again.items() if k != "new"} == {k: v for k, v in on_ray.items() if k != "new"}
+
+
+def test_bench_command_on_ray_sends_the_model_options_to_the_nodes(cluster, tmp_path):
+    """The real ``bench --ray`` command, its model on an endpoint that refuses connections
+    (127.0.0.1:9 inside the namespace): every task is an error record naming that endpoint,
+    never a fail, and the command exits 1 (rerun to retry)."""
+    out = tmp_path / "bench"
+    done = cluster.cli("bench", "problems/", "--arch", "single", "--ids", "sum-two,fizzbuzz", "--model",
+                       "openai/gpt-4o-mini", "--api-base", "http://127.0.0.1:9/v1", "--retries", "0",
+                       "--no-cache", "--out", str(out), "--json", "--ray", cluster.address)
+    assert done.returncode == 1, done.stderr[-3000:]
+    summary = json.loads(done.stdout)
+    (single,) = summary["archs"]
+    assert (single["arch"], single["problems"], single["errors"], summary["new_records"]) == ("single", 0, 2, 2)
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert sorted(r["problem"] for r in records) == ["fizzbuzz", "sum-two"]
+    assert {r["status"] for r in records} == {"error"}
+    assert all("127.0.0.1:9" in r["error"] for r in records), [r["error"] for r in records]
+    assert "ray: 2 node(s), 2 task slot(s)" in done.stderr

@@ -1,0 +1,42 @@
+"""Ray settings from the environment: defaults, overrides, one-line errors naming the setting."""
+
+from __future__ import annotations
+
+import pytest
+
+from archon_code.distributed import RaySettings, WorkerSettings
+from archon_code.errors import ConfigError
+
+
+def test_defaults(monkeypatch):
+    monkeypatch.delenv("ARCHON_CODE_RAY_CPUS_PER_TASK", raising=False)
+    monkeypatch.delenv("ARCHON_CODE_RAY_MAX_ATTEMPTS", raising=False)
+    settings = RaySettings.from_env("auto")
+    assert (settings.address, settings.cpus_per_task, settings.max_attempts) == ("auto", 1.0, 3)
+    assert WorkerSettings() == WorkerSettings(slots=1, cache=True, llm_config=None, llm_factory=None)
+
+
+def test_environment_and_overrides(monkeypatch):
+    monkeypatch.setenv("ARCHON_CODE_RAY_CPUS_PER_TASK", "0.5")
+    monkeypatch.setenv("ARCHON_CODE_RAY_MAX_ATTEMPTS", "5")
+    settings = RaySettings.from_env("ray://head:10001")
+    assert (settings.address, settings.cpus_per_task, settings.max_attempts) == ("ray://head:10001", 0.5, 5)
+    assert RaySettings.from_env("auto", max_attempts=1).max_attempts == 1
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("ARCHON_CODE_RAY_CPUS_PER_TASK", "0", "Ray setting 'cpus_per_task'='0': Input should be greater than 0"),
+    ("ARCHON_CODE_RAY_MAX_ATTEMPTS", "none", "Ray setting 'max_attempts'='none': Input should be a valid integer, "
+                                             "unable to parse string as an integer"),
+])
+def test_bad_values_are_one_line(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as error:
+        RaySettings.from_env("auto")
+    assert str(error.value) == message
+
+
+def test_empty_address_is_refused():
+    with pytest.raises(ConfigError) as error:
+        RaySettings.from_env("")
+    assert str(error.value).startswith("Ray setting 'address'='': String should have at least 1 character")
