@@ -34,7 +34,7 @@ def _search(args, engine: dict) -> dict:
     loaded = load_problems(resource_dir("problems"), limit=6)
     result = run_search(options, space, args.out, loaded, **engine)
     rows = [row.model_dump(exclude={"seconds"}) for row in result.trials]
-    test = result.test_summary.model_dump(exclude={"seconds"}) if result.test_summary else None
+    test = result.test_summary.model_dump(exclude={"seconds", "total_seconds"}) if result.test_summary else None
     return {"new": result.new_trials, "trials": rows, "front": list(result.front), "best": result.best,
             "best_config": result.best_config, "dev": list(result.dev), "test": list(result.test), "test_summary": test}
 
