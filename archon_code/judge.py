@@ -14,11 +14,12 @@ from typing import Optional, Protocol, Sequence
 
 from archon_code.errors import ProblemError
 from archon_code.problems.checkers import check_output
+from archon_code.sandbox.base import Sandbox
 from archon_code.sandbox.config import Job, Run
-from archon_code.sandbox.jobs import JobResult, Keep
+from archon_code.sandbox.jobs import JobResult
 from archon_code.types import Candidate, ExecResult, Judgement, Problem, TestCase, TestResult, Verdict
 
-__all__ = ["Judge", "JobRunner", "verdict_of"]
+__all__ = ["Judge", "JudgeLike", "verdict_of"]
 
 _SOURCE = {"py": "sol.py", "cpp": "sol.cpp"}
 _COMPILE = ("g++", "-std=c++17", "-O2", "-pipe", "-o", "sol", "sol.cpp")
@@ -27,12 +28,16 @@ _KEEP_STDOUT_UNCHECKED = 1 << 20
 _KEEP_STDERR = 2048
 
 
-class JobRunner(Protocol):
-    """What the judge needs of a sandbox."""
+class JudgeLike(Protocol):
+    """What components, validation and bench grading need of a judge: :class:`Judge` and
+    the wrappers around it (the runner's guard, caches, test spies)."""
 
-    workers: int
+    def judge(self, problem: Problem, candidate: Candidate, tests: Sequence[TestCase]) -> Judgement: ...
 
-    def run_job(self, job: Job, files_dir: Optional[Path] = None, keep: Optional[Keep] = None) -> JobResult: ...
+    def judge_many(self, problem: Problem, candidates: Sequence[Candidate],
+                   tests: Sequence[TestCase]) -> list[Judgement]: ...
+
+    def run_inputs(self, problem: Problem, candidate: Candidate, inputs: Sequence[str]) -> list[ExecResult]: ...
 
 
 def _signal_name(number: Optional[int]) -> str:
@@ -62,7 +67,7 @@ def verdict_of(result: ExecResult, lang: str = "py") -> tuple[Optional[Verdict],
 class Judge:
     """Runs candidates on tests through a sandbox (anything with ``run_job``)."""
 
-    def __init__(self, sandbox: JobRunner, *, time_scale: float = 1.0):
+    def __init__(self, sandbox: Sandbox, *, time_scale: float = 1.0):
         self.sandbox = sandbox
         self.time_scale = time_scale
 
@@ -159,6 +164,9 @@ class Judge:
     # verdicts ----------------------------------------------------------------------------
     def _compile_error(self, candidate: Candidate, tests: Sequence[TestCase], result: JobResult) -> Judgement:
         message = (result.compile.stderr or "compilation failed").strip()[-_KEEP_STDERR:]
+        name = Path(candidate.origin).name if candidate.origin.endswith((".cpp", ".cc", ".cxx", ".C")) else ""
+        if name:  # the user's file, not the sandbox's copy of it
+            message = message.replace(_SOURCE["cpp"], name)
         rows = tuple(TestResult(index=i, kind=t.kind, verdict=Verdict.CE, message="compilation failed")
                      for i, t in enumerate(tests))
         return Judgement(candidate_id=candidate.id, verdict=Verdict.CE, tests=rows, compile_output=message)

@@ -7,15 +7,14 @@ per job). Containers are reused across jobs (no container per test); the runner
 empties every writable place and kills every leftover process before each test, so
 nothing one candidate writes or starts is seen by another.
 
-Every container: no network (loopback only), read-only root, size-capped tmpfs work dir
-and /tmp, non-root user, all capabilities dropped, no-new-privileges, a pids limit, a
-memory limit with no extra swap, a CPU quota and labels. A host-side watchdog kills a
-container whose job overruns its summed limits.
+Every container: no network (loopback only), read-only root, size- and inode-capped tmpfs
+places, a private IPC namespace with small SysV limits, only the runner's six capabilities,
+no-new-privileges, a pids limit, a memory limit with no extra swap, a CPU quota and labels.
+The runner inside is root and starts every run as a fresh unprivileged uid (see
+sandbox/runner.py); a host-side watchdog kills a container whose job overruns its summed
+limits, and a container the runner could not prove clean is retired.
 
-Decision: the sandbox protects the host and other candidates. It does not hide a job's
-own inputs from the candidate that runs them (they share a uid and a container), which
-is the same trust model as the HumanEval harness; expected outputs never enter the
-container while a candidate runs (outputs are compared on the host).
+Trust model: docs/sandbox.md.
 """
 
 from __future__ import annotations
@@ -32,10 +31,10 @@ from pathlib import Path
 from typing import Optional
 
 from archon_code.errors import SandboxError, SandboxUnavailableError
-from archon_code.sandbox.config import Job, Run, SandboxConfig
+from archon_code.sandbox.base import Sandbox
+from archon_code.sandbox.config import Job, SandboxConfig
 from archon_code.sandbox.image import SANDBOX_UID, default_image_tag
 from archon_code.sandbox.jobs import JobResult, Keep, RecordParser, write_job_dir
-from archon_code.types import ExecResult
 
 __all__ = ["DockerSandbox", "connect", "owner_label", "prune_containers"]
 
@@ -158,11 +157,12 @@ def _read_exactly(raw, size: int):
     return b"".join(chunks)
 
 
-class DockerSandbox:
-    """Runs jobs in hardened containers. Use as a context manager; cleanup is in ``__exit__``."""
+class DockerSandbox(Sandbox):
+    """Runs jobs in hardened containers. Use as a context manager; cleanup is in ``__exit__``.
+    ``config`` defaults to :meth:`SandboxConfig.from_env`."""
 
     def __init__(self, config: Optional[SandboxConfig] = None, client=None):
-        self.config = config or SandboxConfig()
+        super().__init__(config)
         self.image = self.config.image or os.environ.get("ARCHON_CODE_SANDBOX_IMAGE") or default_image_tag()
         self._client = client
         self._slots: "queue.Queue[_Slot]" = queue.Queue()
@@ -174,13 +174,6 @@ class DockerSandbox:
         """Label value shared by this sandbox's containers (``archon-code.session``)."""
 
     # lifecycle -------------------------------------------------------------------------
-    def __enter__(self) -> "DockerSandbox":
-        self.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
     def start(self) -> None:
         if self._client is None:
             self._client = connect()
@@ -205,10 +198,6 @@ class DockerSandbox:
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
-
-    @property
-    def workers(self) -> int:
-        return self.config.workers
 
     # containers ------------------------------------------------------------------------
     def _create(self) -> _Slot:
@@ -395,15 +384,3 @@ class DockerSandbox:
         if state.get("OOMKilled"):
             return 137
         raise SandboxError(f"the sandbox runner stopped unexpectedly (container state: {state.get('Status', '?')})")
-
-    def run_project(self, path: Path, command: str, timeout_s: float = 600.0,
-                    memory_mb: Optional[int] = None) -> ExecResult:
-        """Run a shell command in a fresh copy of the folder ``path`` (network off)."""
-        memory = memory_mb or max(256, self.config.memory_mb - 256)
-        run = Run(cmd=("sh", "-c", command), cpu_s=timeout_s, wall_s=timeout_s, memory_mb=memory,
-                  return_bytes=4 << 20, stderr_bytes=1 << 20)
-        result = self.run_job(Job(runs=(run,), own_files=True), files_dir=Path(path))
-        if not result.runs:
-            return ExecResult(exit_code=None, signal=9, timed_out=result.watchdog, stderr="the sandbox runner was killed")
-        return result.runs[0]
-

@@ -97,3 +97,12 @@ def test_help_does_not_import_litellm():
            "print('litellm' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.docker
+def test_cpp_compile_errors_name_the_users_file(tmp_path):
+    require_docker()
+    (tmp_path / "mine.cpp").write_text("int main() { return undefined_name; }\n")
+    out = cli("judge", SUM_TWO, str(tmp_path / "mine.cpp"), "--tests", "public")
+    assert out.returncode == 1, out.stderr
+    assert "compiler: mine.cpp:" in out.stdout and "sol.cpp" not in out.stdout
