@@ -83,8 +83,8 @@ def solve_problem(problem: Problem, arch: Union[str, Path, ArchitectureConfig] =
 
     if judge is not None:
         return run(judge)
-    from archon_code.judge import Judge
+    from archon_code.exec_cache import build_judge
     from archon_code.sandbox import DockerSandbox, SandboxConfig
 
     with DockerSandbox(SandboxConfig()) as sandbox:
-        return run(Judge(sandbox))
+        return run(build_judge(sandbox, cache=cache))

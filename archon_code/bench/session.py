@@ -117,13 +117,13 @@ def select_problems(options: BenchOptions) -> list[Problem]:
 def open_engine(*, cache: bool = True, workers: int = 1, llm_config: Any = None) -> Iterator[tuple[Any, Any]]:
     """The real LLM client (``llm_config``: an :class:`LLMClientConfig`, endpoint, key, timeout,
     retries) and a judge over a started Docker sandbox."""
-    from archon_code.judge import Judge
+    from archon_code.exec_cache import build_judge
     from archon_code.llm.client import LLMClient
     from archon_code.sandbox import DockerSandbox, SandboxConfig
 
     llm = LLMClient(cache=cache, config=llm_config)
     with DockerSandbox(SandboxConfig(workers=max(2, workers))) as sandbox:
-        yield llm, Judge(sandbox)
+        yield llm, build_judge(sandbox, cache=cache)
 
 
 def budget_for(options: BenchOptions) -> Any:

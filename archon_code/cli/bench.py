@@ -62,7 +62,8 @@ def _kept(out_dir: Path) -> str:
 @click.option("--budget-tokens", type=click.IntRange(1), default=None, envvar="ARCHON_CODE_BUDGET_TOKENS",
               help="Tokens allowed per problem.")
 @click.option("--no-cache/--cache", "no_cache", default=False, envvar="ARCHON_CODE_NO_CACHE",
-              help="Do not read or write the LLM answer cache (default: use it). Env: ARCHON_CODE_NO_CACHE=1.")
+              help="Do not read or write the LLM answer cache or the execution cache (default: use both). "
+                   "Env: ARCHON_CODE_NO_CACHE=1; ARCHON_CODE_NO_EXEC_CACHE=1 turns off only the execution cache.")
 @click.option("--resume/--fresh", default=True, show_default=True,
               help="Keep finished records in OUT/results.jsonl, or start over.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")

@@ -53,7 +53,8 @@ def _out_dir(options) -> Path:
 @click.option("--workers", type=click.IntRange(1), default=1, envvar="ARCHON_CODE_WORKERS", show_default=True,
               help="Bench tasks run at once.")
 @click.option("--no-cache/--cache", "no_cache", default=False, envvar="ARCHON_CODE_NO_CACHE",
-              help="Do not read or write the LLM answer cache (default: use it). Env: ARCHON_CODE_NO_CACHE=1.")
+              help="Do not read or write the LLM answer cache or the execution cache (default: use both). "
+                   "Env: ARCHON_CODE_NO_CACHE=1; ARCHON_CODE_NO_EXEC_CACHE=1 turns off only the execution cache.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @model_options()
 @click.option("--ray", "ray_address", default=None, envvar="ARCHON_CODE_RAY", metavar="ADDRESS",

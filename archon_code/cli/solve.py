@@ -84,7 +84,8 @@ def _result_json(result) -> dict:
 @click.option("--trace", "trace_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write a JSONL trace of every model call, execution and layer.")
 @click.option("--no-cache/--cache", "no_cache", default=False, envvar="ARCHON_CODE_NO_CACHE",
-              help="Do not read or write the LLM answer cache (default: use it). Env: ARCHON_CODE_NO_CACHE=1.")
+              help="Do not read or write the LLM answer cache or the execution cache (default: use both). "
+                   "Env: ARCHON_CODE_NO_CACHE=1; ARCHON_CODE_NO_EXEC_CACHE=1 turns off only the execution cache.")
 @click.option("--no-early-exit", is_flag=True, help="Run every layer even once a candidate is proven.")
 @click.option("--budget-calls", type=click.IntRange(min=1), default=None,
               help="Stop after this many model requests (failed ones and retries count too).")
@@ -114,7 +115,7 @@ def solve(problem: str, arch: str, model: Optional[str], lang: str, problem_id: 
     """
     from archon_code.architecture import ArchitectureRunner, Budget, load_architecture
     from archon_code.architecture.runner import resolve_default_model
-    from archon_code.judge import Judge
+    from archon_code.exec_cache import build_judge
     from archon_code.llm import LLMClient
 
     config = load_architecture(arch)
@@ -133,7 +134,7 @@ def solve(problem: str, arch: str, model: Optional[str], lang: str, problem_id: 
     interrupts.on_stop(lambda: "solve stopped before choosing a program; nothing kept"
                        + (f" but the trace so far in {trace_path}" if trace_path else ""))
     with open_sandbox(workers) as sandbox:
-        runner = ArchitectureRunner(config, llm, Judge(sandbox), model=model, lang=lang, budget=budget,
+        runner = ArchitectureRunner(config, llm, build_judge(sandbox, cache=not no_cache), model=model, lang=lang, budget=budget,
                                     trace_path=trace_path, early_exit=not no_early_exit, progress=say)
         result = runner.solve(prob)
     if out is not None and result.program is not None:

@@ -37,7 +37,7 @@ class WorkerSettings(BaseModel):
     slots: int = 1
     """Tasks run at once on the node, and sandbox containers in its pool."""
     cache: bool = True
-    """Use the node's LLM answer cache (``ARCHON_CODE_CACHE_DIR`` of that node)."""
+    """Use the node's LLM answer cache and execution cache (``ARCHON_CODE_CACHE_DIR`` of that node)."""
     llm_config: Any = None
     """The :class:`~archon_code.llm.client.LLMClientConfig` of the command (endpoint, key env,
     timeout, retries); None: the defaults."""
@@ -115,10 +115,10 @@ class NodeWorker:
         """One (arch, problem, sample) task, graded with the node's judge: the same
         :func:`~archon_code.bench.runner.run_task` a local bench runs."""
         from archon_code.bench.runner import BenchTask, architecture_solvers, run_task
-        from archon_code.judge import Judge
+        from archon_code.exec_cache import build_judge
 
         try:
-            judge = Judge(self.sandbox)
+            judge = build_judge(self.sandbox, cache=self.settings.cache)
             factory = architecture_solvers(spec.configs, self._client(), judge, model=spec.model, lang=spec.lang,
                                            budget=spec.budget)
             return run_task(BenchTask(arch, problem, sample), factory(arch, sample), judge, spec.tests)
