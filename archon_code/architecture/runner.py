@@ -65,6 +65,10 @@ class SolveResult(BaseModel):
     generated_tests: int = 0
     failures: tuple[Failure, ...] = ()
     """Model calls that failed (never counted as wrong answers)."""
+    executions: int = 0
+    """Test executions run in the sandbox (one per candidate and test, or per input)."""
+    cached_executions: int = 0
+    """Test executions the execution cache answered without running anything."""
     notes: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
     """Components not run because their result could not change the outcome (``tag: reason``)."""
@@ -217,6 +221,7 @@ class ArchitectureRunner:
             seconds=round(time.monotonic() - tracer.start, 3), candidates_seen=seen, early_exit=early,
             stopped_by_budget=stopped, trace_path=str(self.trace_path) if self.trace_path else None,
             generated_tests=len(state.tests), failures=state.failures, notes=state.notes,
+            executions=judge.executed, cached_executions=judge.cached,
             skipped=tuple(self.skipped))
         tracer.event("run_end", result=result.model_dump(mode="json"))
         return result

@@ -111,6 +111,16 @@ def _test_view(test: TestCase) -> dict:
             "kind": test.kind, "trust": test.trust, "source": test.source}
 
 
+def _count(inner: Any, executed: int) -> tuple[int, int]:
+    """(run in the sandbox, answered by the execution cache) of ``inner``'s last call in this
+    thread; a judge without a cache ran everything."""
+    last = getattr(inner, "last_count", None)
+    if last is None:
+        return executed, 0
+    count = last()
+    return count.executed, count.cached
+
+
 def _judgement_view(j: Judgement) -> dict:
     return {"verdict": j.verdict.value, "tests": [t.verdict.value for t in j.tests],
             "compile_output": _clip(j.compile_output, 400)}
@@ -125,6 +135,18 @@ class GuardedJudge:
         self.tracer = tracer
         self._local = threading.local()
         self.calls: list[tuple[str, tuple[TestCase, ...]]] = []
+        self.executed = 0
+        """Test executions run in the sandbox for this run (a test of a candidate, or an input)."""
+        self.cached = 0
+        """Test executions the execution cache answered instead."""
+        self._count_lock = threading.Lock()
+
+    def _counted(self, executed: int) -> dict:
+        ran, cached = _count(self.inner, executed)
+        with self._count_lock:
+            self.executed += ran
+            self.cached += cached
+        return {"executed": ran, "cached": cached}
 
     def bind(self, tag: str) -> None:
         self._local.tag = tag
@@ -143,7 +165,8 @@ class GuardedJudge:
         self._guard(problem, tests)
         self.calls.append((self.tag, tuple(tests)))
         judgements = self.inner.judge_many(problem, list(candidates), list(tests))
-        self.tracer.event("execution", tag=self.tag, call="judge_many",
+        counts = self._counted(len(candidates) * len(tests))
+        self.tracer.event("execution", tag=self.tag, call="judge_many", **counts,
                           candidates=[c.id for c in candidates], tests=[_test_view(t) for t in tests],
                           verdicts={c.id: _judgement_view(j) for c, j in zip(candidates, judgements)})
         return judgements
@@ -152,7 +175,8 @@ class GuardedJudge:
         self._guard(problem, ())
         self.calls.append((self.tag, tuple(TestCase(input=i, kind="generated") for i in inputs)))
         results = self.inner.run_inputs(problem, candidate, list(inputs))
-        self.tracer.event("execution", tag=self.tag, call="run_inputs", candidates=[candidate.id],
+        counts = self._counted(len(inputs))
+        self.tracer.event("execution", tag=self.tag, call="run_inputs", **counts, candidates=[candidate.id],
                           source=_clip(candidate.source, 2000), inputs=[_clip(i, 400) for i in inputs],
                           results=[{"exit_code": r.exit_code, "stdout": _clip(r.stdout, 400),
                                     "stderr": _clip(r.stderr, 400), "timed_out": r.timed_out} for r in results])

@@ -34,15 +34,16 @@ def _llm(e: dict, full: bool) -> list[str]:
 
 def _execution(e: dict, full: bool) -> list[str]:
     head = f"[{e['t']:7.1f}s] EXEC {e.get('tag', '')}  {e.get('call', '')}"
+    cached = f"; {e['cached']} of them from the execution cache" if e.get("cached") else ""
     if e.get("call") == "run_inputs":
         codes = [r.get("exit_code") for r in e.get("results", [])]
-        return [f"{head}: {e['candidates'][0]} on {len(codes)} inputs, exit codes {codes}"]
+        return [f"{head}: {e['candidates'][0]} on {len(codes)} inputs, exit codes {codes}{cached}"]
     tests = e.get("tests", [])
     kinds = {}
     for t in tests:
         kinds[t.get("kind")] = kinds.get(t.get("kind"), 0) + 1
     out = [f"{head}: {plural(len(e.get('candidates', [])), 'candidate')} x {plural(len(tests), 'test')} "
-           f"({', '.join(f'{v} {k}' for k, v in kinds.items())})"]
+           f"({', '.join(f'{v} {k}' for k, v in kinds.items())}){cached}"]
     for cid, v in e.get("verdicts", {}).items():
         out.append(f"    {cid:<32} {v.get('verdict'):<4} {' '.join(v.get('tests', []))}")
     if full:

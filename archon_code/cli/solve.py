@@ -29,6 +29,8 @@ def format_summary(result) -> str:
         + ("  early exit" if result.early_exit else "")
         + (f"  stopped by {result.stopped_by_budget} budget" if result.stopped_by_budget else ""),
     ]
+    if result.executions or result.cached_executions:
+        lines.append(f"test executions: {result.executions} (+{result.cached_executions} cached)")
     if result.failures:
         lines.append(f"failed model calls: {len(result.failures)} (first: {result.failures[0].message})")
     if result.trace_path:
