@@ -6,7 +6,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, Mapping
 
-from archon_code.bench.summary import BenchSummary, Cell
+from archon_code.bench.summary import BenchSummary, Cell, format_savings
 from archon_code.bench.svg import page, scatter, table
 
 __all__ = ["render_html", "settings_line", "summary_json", "write_html"]
@@ -44,6 +44,7 @@ def render_html(summary: BenchSummary, settings: Mapping[str, Any], title: str =
     calls = [(a.arch, a.calls, a.pass_at_1) for a in archs]
     tokens = [(a.arch, a.tokens, a.pass_at_1) for a in archs]
     body = ["<p>" + escape(settings_line(settings)) + "</p>",
+            "<p>" + "<br>".join(escape(line) for line in format_savings(summary).splitlines()) + "</p>",
             scatter(calls, x_label="LLM calls per problem", y_label="pass@1", title="pass@1 vs calls"),
             scatter(tokens, x_label="tokens per problem", y_label="pass@1", title="pass@1 vs tokens")]
     ks = sorted({k for a in archs for k in a.pass_at_k if k > 1})

@@ -83,13 +83,15 @@ def run_task(task: BenchTask, solve: Solve, grader: Grader, tests: TestSelection
         result = solve(task.problem.without_hidden())
         _raise_on_unreachable_model(result)
         fields = _solve_fields(result)
+        graded_from = _tally(grader)
         fields.update(_grade(task.problem, result.program, grader, tests))
     except ConfigError:
         raise
     except Exception as exc:  # noqa: BLE001 - recorded, retried on resume
         message = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
         return BenchRecord(**base, status="error", error=message, seconds=time.monotonic() - start)
-    return BenchRecord(**base, **fields, seconds=time.monotonic() - start)
+    return BenchRecord(**base, **fields, **_exec_fields(result, grader, graded_from),
+                       seconds=time.monotonic() - start)
 
 
 class ModelUnavailable(Exception):
@@ -100,6 +102,22 @@ def _raise_on_unreachable_model(result: Any) -> None:
     failures = [f for f in getattr(result, "failures", ()) if getattr(f, "kind", "") == "llm"]
     if result.program is None and failures:
         raise ModelUnavailable(f"no program and {len(failures)} failed model calls; first: {failures[0].message}")
+
+
+def _tally(grader: Any) -> Any:
+    """What the grader's execution cache has counted in this thread so far (None: no cache)."""
+    tally = getattr(grader, "tally", None)
+    return tally() if tally is not None else None
+
+
+def _exec_fields(result: Any, grader: Any, graded_from: Any) -> dict:
+    """Test executions of the solve (its trace's counts) plus those of the grading, which ran
+    in this thread after ``graded_from``."""
+    ran, cached = getattr(result, "executions", 0), getattr(result, "cached_executions", 0)
+    if graded_from is not None:
+        spent = _tally(grader)
+        ran, cached = ran + spent.executed - graded_from.executed, cached + spent.cached - graded_from.cached
+    return {"executions": ran, "cached_executions": cached}
 
 
 def _solve_fields(result: Any) -> dict:

@@ -55,6 +55,10 @@ class BenchRecord(BaseModel):
     cost_usd: float = 0.0
     seconds: float = 0.0
     """Wall seconds of the whole task (solve + grading)."""
+    executions: int = 0
+    """Test executions run in the sandbox (solve and grading; one per candidate and test or input)."""
+    cached_executions: int = 0
+    """Test executions the execution cache answered without running anything (solve and grading)."""
     candidates_seen: int = 0
     early_exit: bool = False
     stopped_by_budget: Optional[str] = None

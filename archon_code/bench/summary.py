@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from archon_code.bench.passk import mean_pass_at_k
 from archon_code.bench.store import BenchRecord
 
-__all__ = ["ArchSummary", "BenchSummary", "Cell", "summarize", "format_table"]
+__all__ = ["ArchSummary", "BenchSummary", "Cell", "format_savings", "summarize", "format_table"]
 
 
 class _Frozen(BaseModel):
@@ -54,6 +54,12 @@ class ArchSummary(_Frozen):
     total_tokens: int
     total_cost_usd: float
     total_seconds: float
+    total_cached_calls: int = 0
+    """Model calls the LLM answer cache served (counted in ``total_calls`` too)."""
+    total_executions: int = 0
+    """Test executions run in the sandbox (solve and grading)."""
+    total_cached_executions: int = 0
+    """Test executions the execution cache answered instead of running them."""
 
 
 class BenchSummary(_Frozen):
@@ -108,6 +114,8 @@ def _arch_summary(arch: str, records: list[BenchRecord], grid: dict[str, dict[st
         pass_at_k={k: mean_pass_at_k(counts, k) for k in _ks(max_draws)},
         calls=total_calls / n, tokens=total_tokens / n, cost_usd=total_cost / n, seconds=total_seconds / n,
         total_calls=total_calls, total_tokens=total_tokens, total_cost_usd=total_cost, total_seconds=total_seconds,
+        total_cached_calls=sum(r.cached_calls for r in finished), total_executions=sum(r.executions for r in finished),
+        total_cached_executions=sum(r.cached_executions for r in finished),
     )
 
 
@@ -124,3 +132,14 @@ def format_table(summary: BenchSummary) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
     return "\n".join(lines)
+
+
+def format_savings(summary: BenchSummary) -> str:
+    """What the caches saved, one line per architecture (finished draws).
+
+    \b
+        single: caches answered 3 of 10 model calls and 120 of 150 test executions
+    """
+    return "\n".join(f"{a.arch}: caches answered {a.total_cached_calls} of {a.total_calls} model calls and "
+                     f"{a.total_cached_executions} of {a.total_executions + a.total_cached_executions} test executions"
+                     for a in summary.archs)

@@ -89,7 +89,7 @@ def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: 
     """
     from archon_code.bench.session import (
         BenchOptions, load_configs, open_engine, out_dir_for, run, select_problems, settings_of)
-    from archon_code.bench.summary import format_table
+    from archon_code.bench.summary import format_savings, format_table
 
     try:
         options = BenchOptions(problems=problems, archs=archs, model=model, samples=samples, tests=tests,
@@ -114,6 +114,7 @@ def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: 
         click.echo(json.dumps(result.to_json(settings_of(options)), indent=2))
     else:
         click.echo(format_table(result.summary))
+        click.echo(format_savings(result.summary))
         click.echo(f"\n{result.new} new records; report: {out_dir / 'report.html'}")
     if any(a.errors for a in result.summary.archs):
         raise click.exceptions.Exit(1)
