@@ -69,6 +69,9 @@ class ExecCount:
     def __add__(self, other: "ExecCount") -> "ExecCount":
         return ExecCount(self.executed + other.executed, self.cached + other.cached)
 
+    def __sub__(self, other: "ExecCount") -> "ExecCount":
+        return ExecCount(self.executed - other.executed, self.cached - other.cached)
+
 
 def default_exec_cache_dir() -> Path:
     """``$ARCHON_CODE_CACHE_DIR/exec`` or ``~/.cache/archon-code/exec``."""
@@ -180,8 +183,14 @@ class CachedJudge:
         """What the calling thread's last ``judge``/``judge_many``/``run_inputs`` executed and reused."""
         return getattr(self._local, "count", ExecCount())
 
+    def tally(self) -> ExecCount:
+        """Everything the calling thread's calls have executed and reused so far (the bench takes
+        the difference around its grading)."""
+        return getattr(self._local, "tally", ExecCount())
+
     def _counted(self, count: ExecCount) -> None:
         self._local.count = count
+        self._local.tally = self.tally() + count
         with self._lock:
             self.total = self.total + count
 
