@@ -18,7 +18,7 @@ from archon_code.architecture.config import ArchitectureConfig
 from archon_code.architecture.pruning import skip_reason
 from archon_code.architecture.trace import Budget, GuardedJudge, MeteredLLM, Tracer
 from archon_code.components import Component, State, component_class, merge_states
-from archon_code.components.base import JudgeLike
+from archon_code.judge import JudgeLike
 from archon_code.components.evidence import public_passed, rank_by_evidence, score_value, evidence, solved
 from archon_code.components.state import Failure
 from archon_code.errors import LLMError, ProblemError
@@ -72,6 +72,9 @@ class SolveResult(BaseModel):
     notes: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
     """Components not run because their result could not change the outcome (``tag: reason``)."""
+    candidates: tuple[Candidate, ...] = ()
+    """Every candidate the run produced, dropped ones included, in the order they were made
+    (``bench`` grades them all on the hidden tests afterwards: the oracle)."""
 
     @property
     def solved_public(self) -> bool:
@@ -144,7 +147,8 @@ class ArchitectureRunner:
                 tracer: Tracer) -> tuple[State, int, bool, Optional[str]]:
         """Run the layers; returns the state, candidates seen, early exit, budget that stopped it."""
         n_public = len(problem.public_tests)
-        seen, early, stopped = {c.id for c in state.candidates}, False, None
+        early, stopped = False, None
+        self.produced: dict[str, Candidate] = {c.id: c for c in state.candidates}
         self.skipped: list[str] = []
         for li, layer in enumerate(self.config.layers, 1):
             stopped = llm.exhausted()
@@ -156,7 +160,8 @@ class ArchitectureRunner:
             if self.early_exit:  # early_exit=False runs every component of every layer
                 components, state = self._prune(components, problem, state, judge, tracer, li)
             state = self._run_layer(components, problem, state, judge).model_copy(update={"usage": llm.usage})
-            seen.update(c.id for c in state.candidates)
+            for cand in state.candidates:
+                self.produced.setdefault(cand.id, cand)
             self._report_layer(tracer, li, layer, state, n_public, time.monotonic() - started)
             stopped = llm.stopped
             if stopped:
@@ -165,7 +170,7 @@ class ArchitectureRunner:
                 early = True
                 self.progress(f"early exit after layer {li}: a candidate passes every public and trusted test")
                 break
-        return state, len(seen), early, stopped
+        return state, len(self.produced), early, stopped
 
     def _prune(self, components: list[Component], problem: Problem, state: State, judge: GuardedJudge,
                tracer: Tracer, li: int) -> tuple[list[Component], State]:
@@ -222,6 +227,6 @@ class ArchitectureRunner:
             stopped_by_budget=stopped, trace_path=str(self.trace_path) if self.trace_path else None,
             generated_tests=len(state.tests), failures=state.failures, notes=state.notes,
             executions=judge.executed, cached_executions=judge.cached,
-            skipped=tuple(self.skipped))
+            skipped=tuple(self.skipped), candidates=tuple(self.produced.values()))
         tracer.event("run_end", result=result.model_dump(mode="json"))
         return result

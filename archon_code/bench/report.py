@@ -6,7 +6,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, Mapping
 
-from archon_code.bench.summary import BenchSummary, Cell, format_savings
+from archon_code.bench.summary import BenchSummary, Cell, format_savings, table_head, table_row
 from archon_code.bench.svg import page, scatter, table
 
 __all__ = ["render_html", "settings_line", "summary_json", "write_html"]
@@ -19,6 +19,7 @@ def _cell_text(cell: Cell | None) -> tuple[str, str]:
         return f"error x{cell.errors}", "error"
     css = "pass" if cell.passed == cell.draws else "fail" if cell.passed == 0 else "part"
     text = f"{cell.passed}/{cell.draws}" + (f" +{cell.errors}err" if cell.errors else "")
+    text += f" · oracle {cell.oracle}/{cell.draws}"
     text += f" · {cell.calls / cell.draws:.0f} calls · {cell.seconds / cell.draws:.0f}s"
     return text, css
 
@@ -48,12 +49,10 @@ def render_html(summary: BenchSummary, settings: Mapping[str, Any], title: str =
             scatter(calls, x_label="LLM calls per problem", y_label="pass@1", title="pass@1 vs calls"),
             scatter(tokens, x_label="tokens per problem", y_label="pass@1", title="pass@1 vs tokens")]
     ks = sorted({k for a in archs for k in a.pass_at_k if k > 1})
-    head = ["arch", "problems", "solved", "pass@1", *[f"pass@{k}" for k in ks], "calls/p", "tokens/p",
-            "$/p", "s/p", "errors"]
-    rows = [[a.arch, str(a.problems), str(a.solved), f"{a.pass_at_1:.3f}",
-             *[f"{a.pass_at_k.get(k, 0):.3f}" for k in ks], f"{a.calls:.1f}", f"{a.tokens:.0f}",
-             f"{a.cost_usd:.4f}", f"{a.seconds:.1f}", str(a.errors)] for a in archs]
-    body += ["<h2>Per architecture</h2>", table(head, rows), "<h2>Per problem (passed draws / draws · calls and seconds per draw)</h2>"]
+    head, rows = table_head(ks), [table_row(a, ks) for a in archs]
+    body += ["<h2>Per architecture</h2>", "<p>oracle: share of problems where some candidate of the run passes "
+             "the graded tests; selection = pass@1 / oracle; gen-miss: problems where no candidate passes.</p>",
+             table(head, rows), "<h2>Per problem (passed draws / draws · calls and seconds per draw)</h2>"]
     grid_rows, grid_css = [], []
     for problem in summary.problems:
         cells = [_cell_text(summary.grid[problem].get(a.arch)) for a in archs]

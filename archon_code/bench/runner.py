@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from typing import Any, Callable, Iterable, Literal, Mapping, Optional, Protocol, Sequence
+from typing import Any, Callable, Iterable, Literal, Mapping, Optional, Sequence
 
 from archon_code.bench.store import BenchRecord, ResultStore, record_key
 from archon_code.errors import ConfigError, ProblemError
+from archon_code.judge import JudgeLike
 from archon_code.llm.base import Completion, LLM, Message
-from archon_code.types import Candidate, Judgement, Problem, TestCase
+from archon_code.types import Candidate, Problem
 
 __all__ = ["BenchTask", "Executor", "OffsetLLM", "SolverFactory", "architecture_solvers", "plan_tasks",
            "run_bench", "run_task"]
@@ -30,10 +31,6 @@ Executor = Callable[[Sequence["BenchTask"]], Iterable["BenchRecord"]]
 
 _SAMPLE_STRIDE = 1000
 """Draw ``s`` of a bench asks the model for sample indices ``s * 1000 + i``."""
-
-
-class Grader(Protocol):
-    def judge(self, problem: Problem, candidate: Candidate, tests: Sequence[TestCase]) -> Judgement: ...
 
 
 class BenchTask(tuple):
@@ -74,7 +71,7 @@ def plan_tasks(archs: Sequence[str], problems: Sequence[Problem], samples: int) 
     return [BenchTask(a, p, s) for p in problems for s in range(samples) for a in archs]
 
 
-def run_task(task: BenchTask, solve: Solve, grader: Grader, tests: TestSelection = "hidden") -> BenchRecord:
+def run_task(task: BenchTask, solve: Solve, grader: JudgeLike, tests: TestSelection = "hidden") -> BenchRecord:
     """Solve (without hidden tests), then grade the final program. Infrastructure faults and
     crashes become ``error`` records; a :class:`ConfigError` propagates (the bench is wrong)."""
     start = time.monotonic()
@@ -85,6 +82,7 @@ def run_task(task: BenchTask, solve: Solve, grader: Grader, tests: TestSelection
         fields = _solve_fields(result)
         graded_from = _tally(grader)
         fields.update(_grade(task.problem, result.program, grader, tests))
+        fields.update(_oracle(task.problem, result, fields, grader, tests))
     except ConfigError:
         raise
     except Exception as exc:  # noqa: BLE001 - recorded, retried on resume
@@ -131,7 +129,7 @@ def _solve_fields(result: Any) -> dict:
     }
 
 
-def _grade(problem: Problem, program: Optional[Candidate], grader: Grader, tests: TestSelection) -> dict:
+def _grade(problem: Problem, program: Optional[Candidate], grader: JudgeLike, tests: TestSelection) -> dict:
     graded = problem.tests(tests)
     if not graded:
         raise ProblemError(f"{problem.origin or problem.id}: no {tests} tests to grade the program with")
@@ -142,10 +140,28 @@ def _grade(problem: Problem, program: Optional[Candidate], grader: Grader, tests
             "graded_total": len(graded), "verdict": judgement.verdict.value, "program": program.source}
 
 
+def _oracle(problem: Problem, result: Any, graded: dict, grader: JudgeLike, tests: TestSelection) -> dict:
+    """Grade every candidate the run produced (after the run; no component sees this):
+    ``oracle`` is true when some candidate passes every graded test."""
+    produced = list(getattr(result, "candidates", ()) or ())
+    if result.program is not None and all(c.source != result.program.source for c in produced):
+        produced.append(result.program)
+    unique = list({(c.lang, c.source): c for c in produced}.values())
+    oracle = graded["status"] == "pass"
+    tests_ = problem.tests(tests)
+    for cand in unique:
+        if oracle:
+            break
+        if result.program is not None and cand.source == result.program.source:
+            continue  # already graded: it failed
+        oracle = grader.judge(problem, cand, tests_).accepted
+    return {"oracle": oracle, "candidates": len(unique)}
+
+
 def run_bench(
     tasks: Sequence[BenchTask],
     factory: SolverFactory,
-    grader: Grader,
+    grader: JudgeLike,
     store: ResultStore,
     *,
     tests: TestSelection = "hidden",
@@ -173,7 +189,7 @@ def run_bench(
     return [results[t.key] for t in tasks if t.key in results]
 
 
-def _execute(todo: Sequence[BenchTask], factory: SolverFactory, grader: Grader, tests: TestSelection,
+def _execute(todo: Sequence[BenchTask], factory: SolverFactory, grader: JudgeLike, tests: TestSelection,
              workers: int) -> Iterable[BenchRecord]:
     if workers == 1:
         for task in todo:

@@ -66,6 +66,10 @@ class BenchRecord(BaseModel):
     """One-line reason for an ``error`` record."""
     program: str = ""
     """Source of the final program ('' when there is none)."""
+    oracle: bool = False
+    """True when some candidate of the run (not only the final program) passes every graded test."""
+    candidates: int = 0
+    """Distinct candidates of the run graded for ``oracle`` (0 in records written before it existed)."""
 
     @property
     def key(self) -> str:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from archon_code.bench.passk import mean_pass_at_k
 from archon_code.bench.store import BenchRecord
 
-__all__ = ["ArchSummary", "BenchSummary", "Cell", "format_savings", "summarize", "format_table"]
+__all__ = ["ArchSummary", "BenchSummary", "Cell", "format_savings", "format_table", "summarize", "table_head", "table_row"]
 
 
 class _Frozen(BaseModel):
@@ -22,6 +22,8 @@ class Cell(_Frozen):
 
     passed: int = 0
     """Draws whose final program passed every graded test."""
+    oracle: int = 0
+    """Draws where some candidate (not only the final program) passed every graded test."""
     draws: int = 0
     """Draws that finished (errors excluded)."""
     errors: int = 0
@@ -46,6 +48,13 @@ class ArchSummary(_Frozen):
     pass_at_1: float
     pass_at_k: dict[int, float]
     """Unbiased pass@k for k = 1, 2, 5, 10, ... up to the draws per problem."""
+    oracle: float = 0.0
+    """Share of draws (averaged per problem, as pass@1) where some candidate of the run passes
+    every graded test: the most a perfect selection could reach."""
+    selection: float = 0.0
+    """pass@1 / oracle: how much of the ceiling the architecture's choice reaches (0 when the oracle is 0)."""
+    generation_misses: int = 0
+    """Problems where no candidate of any draw passes: the generator never wrote a right program."""
     calls: float
     tokens: float
     cost_usd: float
@@ -93,7 +102,9 @@ def summarize(records: Iterable[BenchRecord], archs: Optional[Sequence[str]] = N
 def _add(cell: Cell, record: BenchRecord) -> Cell:
     if record.status == "error":
         return cell.model_copy(update={"errors": cell.errors + 1})
-    return Cell(passed=cell.passed + (record.status == "pass"), draws=cell.draws + 1, errors=cell.errors,
+    oracle = record.oracle or record.status == "pass"
+    return Cell(passed=cell.passed + (record.status == "pass"), oracle=cell.oracle + oracle,
+                draws=cell.draws + 1, errors=cell.errors,
                 calls=cell.calls + record.calls, tokens=cell.tokens + record.tokens,
                 cost_usd=cell.cost_usd + record.cost_usd, seconds=cell.seconds + record.seconds)
 
@@ -108,9 +119,13 @@ def _arch_summary(arch: str, records: list[BenchRecord], grid: dict[str, dict[st
     total_tokens = sum(r.tokens for r in finished)
     total_cost = sum(r.cost_usd for r in finished)
     total_seconds = sum(r.seconds for r in finished)
+    pass_at_1 = mean_pass_at_k(counts, 1)
+    oracle = sum(c.oracle / c.draws for c in cells) / len(cells) if cells else 0.0
     return ArchSummary(
         arch=arch, problems=len(cells), draws=len(finished), errors=len(records) - len(finished),
-        solved=sum(c.passed > 0 for c in cells), pass_at_1=mean_pass_at_k(counts, 1),
+        solved=sum(c.passed > 0 for c in cells), pass_at_1=pass_at_1,
+        oracle=oracle, selection=pass_at_1 / oracle if oracle else 0.0,
+        generation_misses=sum(c.oracle == 0 for c in cells),
         pass_at_k={k: mean_pass_at_k(counts, k) for k in _ks(max_draws)},
         calls=total_calls / n, tokens=total_tokens / n, cost_usd=total_cost / n, seconds=total_seconds / n,
         total_calls=total_calls, total_tokens=total_tokens, total_cost_usd=total_cost, total_seconds=total_seconds,
@@ -119,16 +134,25 @@ def _arch_summary(arch: str, records: list[BenchRecord], grid: dict[str, dict[st
     )
 
 
+def table_head(ks: Sequence[int]) -> list[str]:
+    """Column names of the per-architecture table (terminal and HTML)."""
+    return (["arch", "problems", "solved", "pass@1"] + [f"pass@{k}" for k in ks]
+            + ["oracle", "selection", "gen-miss", "calls/p", "tokens/p", "$/p", "s/p", "errors"])
+
+
+def table_row(a: ArchSummary, ks: Sequence[int]) -> list[str]:
+    """One architecture's cells, in :func:`table_head` order."""
+    return ([a.arch, str(a.problems), str(a.solved), f"{a.pass_at_1:.3f}"]
+            + [f"{a.pass_at_k[k]:.3f}" if k in a.pass_at_k else "-" for k in ks]
+            + [f"{a.oracle:.3f}", f"{a.selection:.3f}", str(a.generation_misses), f"{a.calls:.1f}",
+               f"{a.tokens:.0f}", f"{a.cost_usd:.4f}", f"{a.seconds:.1f}", str(a.errors)])
+
+
 def format_table(summary: BenchSummary) -> str:
     """A fixed-width terminal table, one row per architecture."""
     ks = sorted({k for a in summary.archs for k in a.pass_at_k if k > 1})
-    head = ["arch", "problems", "solved", "pass@1"] + [f"pass@{k}" for k in ks] + [
-        "calls/p", "tokens/p", "$/p", "s/p", "errors"]
-    rows = [head]
-    for a in summary.archs:
-        rows.append([a.arch, str(a.problems), str(a.solved), f"{a.pass_at_1:.3f}"]
-                    + [f"{a.pass_at_k[k]:.3f}" if k in a.pass_at_k else "-" for k in ks]
-                    + [f"{a.calls:.1f}", f"{a.tokens:.0f}", f"{a.cost_usd:.4f}", f"{a.seconds:.1f}", str(a.errors)])
+    rows = [table_head(ks)] + [table_row(a, ks) for a in summary.archs]
+    head = rows[0]
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
     return "\n".join(lines)

@@ -54,6 +54,7 @@ class Outcome(BaseModel):
     early_exit: bool = False
     stopped_by_budget: Optional[str] = None
     trace_path: Optional[str] = None
+    candidates: tuple[Candidate, ...] = ()
 
 
 def one_shot_solver(llm, judge, *, model: str = "scripted"):

@@ -2,10 +2,12 @@
 
 import pytest
 
-from archon_code.bench.runner import OffsetLLM, plan_tasks, run_bench
+from archon_code.bench.runner import BenchTask, OffsetLLM, plan_tasks, run_bench, run_task
 from archon_code.bench.store import ResultStore
 from archon_code.errors import ConfigError
-from tests.bench.support import (FUNCTION_NAMES, HIDDEN_MARK, make_problem, one_shot_solver, right_answer,
+from archon_code.llm.base import Usage
+from archon_code.types import Candidate
+from tests.bench.support import (FUNCTION_NAMES, HIDDEN_MARK, Outcome, make_problem, one_shot_solver, right_answer,
                                  wrong_on_hidden)
 from tests.support.scripted_llm import ScriptedLLM
 
@@ -89,3 +91,23 @@ def test_draws_use_shifted_sample_indices(tmp_path, judge):
 def test_plan_rejects_zero_samples():
     with pytest.raises(ConfigError, match="option 'samples': must be >= 1, got 0"):
         plan_tasks(["a"], PROBLEMS, 0)
+
+
+def _outcome(program, *others):
+    return Outcome(program=program, public_passed=1, public_total=1, usage=Usage(calls=1),
+                   candidates=(program, *others))
+
+
+def test_every_candidate_is_graded_for_the_oracle_after_the_run(judge):
+    spy = SpyJudge(judge)
+    wrong = Candidate(id="w", source="def triple(x):\n    return 9\n")
+    right = Candidate(id="r", source="def triple(x):\n    return 3 * x\n")
+    same = Candidate(id="w2", source=wrong.source)
+    task = BenchTask("one", PROBLEMS[1], 0)
+    record = run_task(task, lambda p: _outcome(wrong, same, right), spy)
+    assert (record.status, record.oracle, record.candidates) == ("fail", True, 2)
+    assert [len(tests) for _, tests in spy.seen] == [4, 4]  # the final program, then the other distinct one
+    alone = run_task(task, lambda p: _outcome(wrong, same), judge)
+    assert (alone.status, alone.oracle, alone.candidates) == ("fail", False, 1)
+    solved = run_task(task, lambda p: _outcome(right, wrong), judge)
+    assert (solved.status, solved.oracle, solved.candidates) == ("pass", True, 2)
