@@ -33,10 +33,10 @@ def workload(copies: int) -> list:
 def local(problems: list, workers: int) -> dict:
     from archon_code.judge import Judge
     from archon_code.problems.validate import validate_problem
-    from archon_code.sandbox import DockerSandbox, SandboxConfig
+    from archon_code.sandbox import open_sandbox
 
     start = time.monotonic()
-    with DockerSandbox(SandboxConfig.from_env(workers=workers)) as sandbox:
+    with open_sandbox(workers=workers) as sandbox:
         judge = Judge(sandbox)
         ready = time.monotonic()
         with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -84,7 +84,7 @@ def solve_problem(problem: Problem, arch: Union[str, Path, ArchitectureConfig] =
     if judge is not None:
         return run(judge)
     from archon_code.exec_cache import build_judge
-    from archon_code.sandbox import DockerSandbox, SandboxConfig
+    from archon_code.sandbox import open_sandbox
 
-    with DockerSandbox(SandboxConfig()) as sandbox:
+    with open_sandbox() as sandbox:
         return run(build_judge(sandbox, cache=cache))

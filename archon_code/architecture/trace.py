@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from archon_code import interrupts
-from archon_code.components.base import JudgeLike
+from archon_code.judge import JudgeLike
 from archon_code.errors import ArchonError, ConfigError, LLMError
 from archon_code.llm.base import LLM, Completion, Message, Usage
 from archon_code.llm.budget import Budget, BudgetExceeded, BudgetMeter

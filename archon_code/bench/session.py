@@ -119,10 +119,10 @@ def open_engine(*, cache: bool = True, workers: int = 1, llm_config: Any = None)
     retries) and a judge over a started Docker sandbox."""
     from archon_code.exec_cache import build_judge
     from archon_code.llm.client import LLMClient
-    from archon_code.sandbox import DockerSandbox, SandboxConfig
+    from archon_code.sandbox import open_sandbox
 
     llm = LLMClient(cache=cache, config=llm_config)
-    with DockerSandbox(SandboxConfig(workers=max(2, workers))) as sandbox:
+    with open_sandbox(workers=max(2, workers)) as sandbox:
         yield llm, build_judge(sandbox, cache=cache)
 
 

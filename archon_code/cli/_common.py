@@ -91,10 +91,10 @@ def check_models(models: Iterable[Optional[str]] = (), configs: Iterable[Any] = 
 
 
 def open_sandbox(workers: Optional[int] = None):
-    """A DockerSandbox (not yet entered) configured from options and environment."""
-    from archon_code.sandbox import DockerSandbox, SandboxConfig
+    """The Docker sandbox (not yet entered) configured from options and environment."""
+    from archon_code.sandbox import open_sandbox as open_
 
-    return DockerSandbox(SandboxConfig.from_env(workers=workers))
+    return open_(workers=workers)
 
 
 def echo_json(value: Any) -> None:

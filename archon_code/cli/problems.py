@@ -174,12 +174,12 @@ def _run_validation(loaded: list[Problem], workers: int, time_scale: float, prog
         return validate_on_ray(ray_address, loaded, time_scale, progress=progress)
     from archon_code.judge import Judge
     from archon_code.problems.validate import validate_problem
-    from archon_code.sandbox import DockerSandbox, SandboxConfig
+    from archon_code.sandbox import open_sandbox
 
     reports = {}
     interrupts.on_stop(lambda: _kept(loaded, reports))
     interrupts.on_stop(lambda: _kept(loaded, reports))
-    with DockerSandbox(SandboxConfig(workers=workers)) as sandbox:
+    with open_sandbox(workers=workers) as sandbox:
         judge = Judge(sandbox, time_scale=time_scale)
         with ThreadPoolExecutor(max_workers=workers) as pool, click.progressbar(
             length=len(loaded), label="validating", file=sys.stderr, hidden=not progress, show_pos=True

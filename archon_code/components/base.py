@@ -7,17 +7,18 @@ its LLM client, judge and settings in the constructor (no globals).
 from __future__ import annotations
 
 import functools
-from typing import Optional, Protocol, Sequence
+from typing import Optional, Sequence
 
 import jinja2
 from pydantic import BaseModel, ConfigDict, Field
 
 from archon_code.components.state import Failure, State
 from archon_code.errors import LLMError
+from archon_code.judge import JudgeLike
 from archon_code.llm.base import LLM, Message
 from archon_code.llm.budget import BudgetExceeded
 from archon_code.resources import resource_dir
-from archon_code.types import Candidate, ExecResult, Judgement, Lang, Problem, TestCase
+from archon_code.types import Lang, Problem, TestCase
 
 __all__ = [
     "BudgetExceeded",
@@ -27,15 +28,6 @@ __all__ = [
     "LLMComponentConfig",
     "render",
 ]
-
-
-class JudgeLike(Protocol):
-    """The part of :class:`archon_code.judge.Judge` components use."""
-
-    def judge_many(self, problem: Problem, candidates: Sequence[Candidate],
-                   tests: Sequence[TestCase]) -> list[Judgement]: ...
-
-    def run_inputs(self, problem: Problem, candidate: Candidate, inputs: Sequence[str]) -> list[ExecResult]: ...
 
 
 class ComponentConfig(BaseModel):

@@ -90,12 +90,12 @@ class NodeWorker:
     """The actor body: ``bench`` and ``validate`` run one unit each; ``close`` frees the node."""
 
     def __init__(self, settings: WorkerSettings, node_id: str = ""):
-        from archon_code.sandbox import DockerSandbox, SandboxConfig
+        from archon_code.sandbox import open_sandbox
 
         self.settings = settings
         self.node_id = node_id
         self._stack = ExitStack()
-        self.sandbox = self._stack.enter_context(DockerSandbox(SandboxConfig.from_env(workers=settings.slots)))
+        self.sandbox = self._stack.enter_context(open_sandbox(workers=settings.slots))
         self._llm: Any = None
 
     def info(self) -> NodeInfo:

@@ -18,12 +18,12 @@ def repo_sandbox(repo: Path, log: Callable[[str], None] = lambda line: None, *,
     """A started :class:`~archon_code.sandbox.DockerSandbox` for ``repo``'s tests: the
     sandbox image, or a derived image with the repository's requirements installed
     (direct URL/VCS requirements only with ``allow_direct``)."""
-    from archon_code.sandbox import DockerSandbox, SandboxConfig, connect
+    from archon_code.sandbox import connect, open_sandbox
 
-    image = DockerSandbox(SandboxConfig()).image
+    image = open_sandbox().image
     if read_requirements(repo, allow_direct=allow_direct):
         image = ensure_deps_image(connect(), image, repo, log, allow_direct=allow_direct) or image
-    with DockerSandbox(SandboxConfig(image=image)) as sandbox:
+    with open_sandbox(image=image) as sandbox:
         yield sandbox
 
 

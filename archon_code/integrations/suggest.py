@@ -18,7 +18,6 @@ from archon_code.integrations.fixer import FailingTest, Target, fuse_file, propo
 from archon_code.integrations.locate import failing_test_source, implicated_files
 from archon_code.integrations.models import ModelUnavailable, RejectedFix, SuggestConfig, SuggestReport, Verified
 from archon_code.integrations.testrun import (
-    ProjectRunner,
     SuiteRun,
     TestOutcome,
     is_pytest_command,
@@ -33,6 +32,7 @@ from archon_code.integrations.workspace import (
     sync_links,
 )
 from archon_code.llm.base import LLM, Usage
+from archon_code.sandbox.base import Sandbox
 
 __all__ = ["Suggester", "build_targets", "compare_runs"]
 
@@ -118,7 +118,7 @@ class Suggester:
     def __init__(
         self,
         llm: LLM,
-        runner: ProjectRunner,
+        runner: Sandbox,
         config: Optional[SuggestConfig] = None,
         *,
         model: Optional[str] = None,

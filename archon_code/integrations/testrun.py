@@ -13,15 +13,15 @@ import re
 import shlex
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Literal, Optional, Protocol
+from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict
 
 from archon_code.errors import ConfigError
+from archon_code.sandbox.base import Sandbox
 from archon_code.types import ExecResult
 
 __all__ = [
-    "ProjectRunner",
     "SuiteRun",
     "TestOutcome",
     "is_pytest_command",
@@ -36,12 +36,6 @@ _MARK = "@@ARCHON"
 _FRAME = re.compile(r'File "([^"]+)", line (\d+)|^([^\s:"]+\.py):(\d+): in ', re.M)
 PYTEST_FLAGS = "-rA --tb=native -p no:cacheprovider -o junit_family=xunit1"
 """Flags appended to a pytest command (plus ``--junitxml``)."""
-
-
-class ProjectRunner(Protocol):
-    """What suggest needs from the sandbox (``archon_code.sandbox.DockerSandbox``)."""
-
-    def run_project(self, path: Path, command: str, timeout_s: float = 300) -> ExecResult: ...
 
 
 class _Frozen(BaseModel):
@@ -132,7 +126,7 @@ def wrap_command(command: str) -> str:
 
 
 def run_suite(
-    runner: ProjectRunner, root: Path, command: str, timeout_s: float, files: set[str]
+    runner: Sandbox, root: Path, command: str, timeout_s: float, files: set[str]
 ) -> SuiteRun:
     """Run ``command`` on a copy of ``root`` in the sandbox and parse the outcome."""
     result = runner.run_project(root, wrap_command(command), timeout_s=timeout_s)

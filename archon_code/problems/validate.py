@@ -6,24 +6,18 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Protocol, Sequence
+from typing import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
 from archon_code.errors import ProblemError
+from archon_code.judge import JudgeLike
 from archon_code.problems.detect import MULTIPLE_ANSWERS_TAG
 from archon_code.types import Candidate, Judgement, Problem, Solution, TestCase, TestResult, Verdict
 
-__all__ = ["ProblemReport", "Validator", "likely_cause", "validate_problem"]
+__all__ = ["ProblemReport", "likely_cause", "validate_problem"]
 
 _FLOATISH = re.compile(r"(?<![\w.])[+-]?\d+\.\d+(?:[eE][+-]?\d+)?(?![\w.])")
-
-
-class Validator(Protocol):
-    """What validation needs of a judge (``archon_code.judge.Judge``)."""
-
-    def judge_many(self, problem: Problem, candidates: Sequence[Candidate],
-                   tests: Sequence[TestCase]) -> list[Judgement]: ...
 
 
 class ProblemReport(BaseModel):
@@ -106,7 +100,7 @@ def _check(problem: Problem, tests: Sequence[TestCase], index: int, solution: So
     return None
 
 
-def validate_problem(judge: Validator, problem: Problem) -> ProblemReport:
+def validate_problem(judge: JudgeLike, problem: Problem) -> ProblemReport:
     """Judge every recorded solution of ``problem`` on all its tests."""
     start = time.monotonic()
     tests = problem.tests("all")

@@ -17,32 +17,29 @@ from pathlib import Path
 from typing import Optional
 
 from archon_code.resources import resource_dir
+from archon_code.sandbox.base import Sandbox
 from archon_code.sandbox.config import Job, SandboxConfig
 from archon_code.sandbox.jobs import JobResult, Keep, RecordParser, write_job_dir
 
 __all__ = ["LocalProcessRunner"]
 
 
-class LocalProcessRunner:
+class LocalProcessRunner(Sandbox):
     """Runs jobs through the same runner server as the sandbox, as a plain host process per
     worker thread (unsafe; for benchmarks only)."""
 
     def __init__(self, config: Optional[SandboxConfig] = None):
-        self.config = config or SandboxConfig()
+        super().__init__(config)
         self._tmp: Optional[Path] = None
         self._local = threading.local()
         self._procs: list[subprocess.Popen] = []
 
-    @property
-    def workers(self) -> int:
-        return self.config.workers
-
-    def __enter__(self) -> "LocalProcessRunner":
+    def start(self) -> None:
         self._tmp = Path(tempfile.mkdtemp(prefix="archon-local-"))
-        return self
 
-    def __exit__(self, *exc) -> None:
-        for proc in self._procs:
+    def close(self) -> None:
+        procs, self._procs = self._procs, []
+        for proc in procs:
             proc.stdin.close()
             try:
                 proc.wait(timeout=5)
@@ -50,6 +47,7 @@ class LocalProcessRunner:
                 proc.kill()
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
 
     def _server(self) -> subprocess.Popen:
         if not hasattr(self._local, "proc"):
