@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, SerializeAsAny, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError
 
+from archon_code.architecture.archon_compat import convert_archon, is_archon
 from archon_code.components import component_class
 from archon_code.components.base import ComponentConfig
 from archon_code.errors import ConfigError
@@ -21,20 +22,6 @@ __all__ = ["ArchitectureConfig", "dump_architecture", "parse_architecture", "rea
 
 _TOP_KEYS = {"name", "description", "layers"}
 _ARCHON_TOP_KEYS = {"custom"}
-_ARCHON_TYPES = {"unit_test_evaluator": "evaluator"}
-_ARCHON_RENAMES = {"max_context_length": "max_tokens", "top_k_generations": "top_k", "unit_test_cap": "num_tests"}
-_MODEL_TYPES = {
-    "Together_API": "together_ai/",
-    "OpenAI_API": "openai/",
-    "Anthropic_API": "anthropic/",
-    "Groq_API": "groq/",
-    "Google_API": "gemini/",
-    "DeepSeek_API": "deepseek/",
-    "OpenRouter_API": "openrouter/",
-    "Bedrock_API": "bedrock/",
-    "litellm": "",
-}
-_LLM_KEYS = ("model", "model_type", "temperature", "max_tokens", "max_context_length", "samples")
 
 
 class ArchitectureConfig(BaseModel):
@@ -48,6 +35,8 @@ class ArchitectureConfig(BaseModel):
     """One line about what the architecture does."""
     layers: tuple[tuple[SerializeAsAny[ComponentConfig], ...], ...]
     """Each layer is a list of component configs (each a subclass of ComponentConfig)."""
+    warnings: tuple[str, ...] = Field(default=(), exclude=True)
+    """What loading changed or ignored (Archon fields that mean nothing here, clamped values); not dumped."""
 
 
 def read_config_file(path: Path) -> Any:
@@ -56,45 +45,6 @@ def read_config_file(path: Path) -> Any:
     Unreadable, binary or non-UTF-8 files and syntax errors (with their line) are one-line ConfigErrors.
     """
     return parse_json_or_yaml(read_text(path, ConfigError), path, ConfigError)
-
-
-def _layer_list(layer: Any) -> Any:
-    """Archon also writes a layer as ``{"models": [...]}``."""
-    if isinstance(layer, dict) and set(layer) == {"models"}:
-        return layer["models"]
-    return layer
-
-
-def _is_archon(layers: list) -> bool:
-    return any(isinstance(layer, dict) or any(isinstance(c, dict) and ("model_type" in c or c.get("type") in _ARCHON_TYPES)
-                                              for c in layer)
-               for layer in layers if isinstance(layer, (list, dict)))
-
-
-def _archon_component(raw: dict, where: str) -> dict:
-    """Archon's keys mapped to archon-code's; keys Archon has but that mean nothing here dropped."""
-    data = dict(raw)
-    data["type"] = _ARCHON_TYPES.get(data.get("type"), data.get("type"))
-    model_type = data.pop("model_type", None)
-    if model_type is not None:
-        if model_type not in _MODEL_TYPES:
-            raise ConfigError(f"{where}: field 'model_type': unsupported value {model_type!r}; "
-                              f"allowed: {', '.join(_MODEL_TYPES)}")
-        prefix = _MODEL_TYPES[model_type]
-        if "model" in data and prefix and not str(data["model"]).startswith(prefix):
-            data["model"] = prefix + str(data["model"])
-    for old, new in _ARCHON_RENAMES.items():
-        if old in data:
-            data.setdefault(new, data.pop(old))
-            data.pop(old, None)
-    if data["type"] == "evaluator":
-        for key in _LLM_KEYS:
-            data.pop(key, None)
-    if data["type"] == "generator":
-        data.pop("top_k", None)
-    if data["type"] in ("ranker", "critic", "verifier", "unit_test_generator") and data.get("samples") == 1:
-        data.pop("samples")
-    return data
 
 
 _MESSAGES = {
@@ -119,16 +69,16 @@ def _field_error(exc: ValidationError, config_class: type[ComponentConfig]) -> s
     return f"field '{field}': {text}, got {err.get('input')!r}"
 
 
-def _component(raw: Any, where: str, archon: bool) -> ComponentConfig:
+def _component(raw: Any, where: str) -> ComponentConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with a 'type', got {type(raw).__name__}")
     if "type" not in raw:
         raise ConfigError(f"{where}: field 'type': required")
     try:
-        cls = component_class(str(raw["type"]) if not archon else _ARCHON_TYPES.get(raw["type"], str(raw["type"])))
+        cls = component_class(str(raw["type"]))
     except ConfigError as exc:
         raise ConfigError(f"{where}: field 'type': {exc}") from None
-    data = _archon_component(raw, where) if archon else dict(raw)
+    data = dict(raw)
     data["type"] = str(data["type"])
     config_class = cls.config_class
     try:
@@ -144,7 +94,7 @@ def parse_architecture(data: Any, source: str = "architecture") -> ArchitectureC
     layers = data.get("layers")
     if not isinstance(layers, list) or not layers:
         raise ConfigError(f"{source}: field 'layers': must be a non-empty list of layers, got {layers!r}"[:300])
-    archon = _is_archon(layers)
+    archon = is_archon(layers)
     allowed = _TOP_KEYS | (_ARCHON_TOP_KEYS if archon else set())
     for key in data:
         if key not in allowed:
@@ -152,19 +102,23 @@ def parse_architecture(data: Any, source: str = "architecture") -> ArchitectureC
     if data.get("custom"):
         raise ConfigError(f"{source}: field 'custom': custom Archon components are not supported; "
                           "name a component class by dotted path in 'type' instead")
+    notes: tuple[str, ...] = ()
+    if archon:
+        data, notes = convert_archon(data, source)
+        layers = data["layers"]
     parsed = []
     for li, layer in enumerate(layers, 1):
-        layer = _layer_list(layer) if archon else layer
         if not isinstance(layer, list) or not layer:
             raise ConfigError(f"{source}: layer {li}: must be a non-empty list of components, got {layer!r}"[:300])
-        parsed.append(tuple(_component(c, f"{source}: layer {li}, component {ci}", archon)
+        parsed.append(tuple(_component(c, f"{source}: layer {li}, component {ci}")
                             for ci, c in enumerate(layer, 1)))
     if not any(c.type == "generator" for c in parsed[0]):
         raise ConfigError(f"{source}: layer 1: must contain a generator, got {[c.type for c in parsed[0]]}")
     name = data.get("name", Path(source).stem)
     if not isinstance(name, str) or not name:
         raise ConfigError(f"{source}: field 'name': must be a non-empty string, got {name!r}")
-    return ArchitectureConfig(name=name, description=str(data.get("description", "")), layers=tuple(parsed))
+    return ArchitectureConfig(name=name, description=str(data.get("description", "")), layers=tuple(parsed),
+                              warnings=notes)
 
 
 def dump_architecture(config: ArchitectureConfig, *, defaults: bool = False) -> dict:

@@ -85,8 +85,11 @@ def validate(file: str, as_json: bool) -> None:
     from archon_code.architecture import dump_architecture, load_architecture
 
     config = load_architecture(file)
+    for note in config.warnings:
+        click.echo(f"warning: {note}", err=True)
     if as_json:
-        echo_json({"valid": True, "file": file, "architecture": dump_architecture(config)})
+        echo_json({"valid": True, "file": file, "architecture": dump_architecture(config),
+                   "warnings": list(config.warnings)})
     else:
         count = sum(len(layer) for layer in config.layers)
         click.echo(f"ok: {file}: {config.name} ({len(config.layers)} layers, {count} components: {_shape(config)})")

@@ -96,7 +96,7 @@ def test_archon_layer_as_models_mapping():
 
 def test_archon_unsupported_values_are_named(tmp_path):
     bad = {"name": "a", "layers": [[{"type": "generator", "model": "m", "model_type": "Mystery_API"}]]}
-    with pytest.raises(ConfigError, match="layer 1, component 1: field 'model_type': unsupported value "
+    with pytest.raises(ConfigError, match="layer 1, component 1 \\(generator\\): field 'model_type': unsupported value "
                                           "'Mystery_API'; allowed: Together_API, OpenAI_API"):
         parse_architecture(bad, "a.json")
     custom = {"name": "a", "custom": True, "layers": [[{"type": "generator", "model": "m", "model_type": "litellm"}]]}
