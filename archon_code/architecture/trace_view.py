@@ -94,8 +94,12 @@ def _error(e: dict, full: bool) -> list[str]:
     return [f"[{e['t']:7.1f}s] LLM  {e.get('tag', '')}  {e.get('model', '')} FAILED: {e.get('error', '')}"]
 
 
+def _skipped(e: dict, full: bool) -> list[str]:
+    return [f"[{e['t']:7.1f}s] SKIP {e.get('component', '')}: {e.get('reason', '')} (no model call)"]
+
+
 _RENDER = {"run_start": _start, "llm_call": _llm, "llm_error": _error, "execution": _execution,
-           "layer": _layer, "run_end": _end}
+           "layer": _layer, "run_end": _end, "skipped": _skipped}
 
 
 def render_trace(events: Iterable[dict], *, full: bool = False) -> str:

@@ -35,6 +35,11 @@ def test_unit_tests_skipped_when_every_candidate_fails_and_nothing_follows(judge
     assert llm.usage.calls == 2  # the two samples only
     events = [e for e in read_trace(tmp_path / "t.jsonl") if e["event"] == "skipped"]
     assert [(e["component"], e["reason"][:12]) for e in events] == [("layer2/unit_test_generator0", "no candidate")]
+    from archon_code.architecture.trace_view import render_trace
+
+    assert [line[11:] for line in render_trace(read_trace(tmp_path / "t.jsonl")).splitlines() if "SKIP" in line] == [
+        "SKIP layer2/unit_test_generator0: no candidate passes every public test (best 0/2) and none is added "
+        "later (no model call)"]
 
 
 def test_unit_tests_run_when_a_fuser_follows(judge, tmp_path):
