@@ -7,7 +7,9 @@ test). For each server setting it prints tokens/s and wall time of
 
 * ``greedy``: one answer at temperature 0, for each prompt;
 * ``seq4``: 4 samples (temperature 0.8, seeds 0..3) sent one after another;
-* ``par4``: the same 4 samples sent at once (they decode in one batch over the slots);
+* ``par4``: the same 4 samples sent at once as 4 requests (4 slots, each processes the prompt);
+* ``n4``: the same 4 samples as one request with ``n=4`` (what archon-code sends: the prompt is
+  processed once and the 4 answers decode in one batch);
 * ``draft``: greedy with a 0.5B draft model (speculative decoding);
 * ``ngram``: greedy with n-gram (prompt lookup) speculation;
 
@@ -62,18 +64,26 @@ def prompts(problem) -> dict[str, list[dict]]:
             for name, text in (("statement", statement), ("repair", repair))}
 
 
-def ask(base: str, messages: list[dict], *, temperature: float, seed: int, max_tokens: int) -> dict:
+def ask(base: str, messages: list[dict], *, temperature: float, seed: int, max_tokens: int, n: int = 1) -> dict:
     body = {"model": "m", "messages": messages, "temperature": temperature, "max_tokens": max_tokens,
-            "seed": seed, "cache_prompt": True}
+            "seed": seed, "cache_prompt": True, **({"n": n} if n > 1 else {})}
     request = urllib.request.Request(f"{base}/v1/chat/completions", data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
     started = time.monotonic()
     answer = json.loads(urllib.request.urlopen(request, timeout=1800).read())
     timings = answer.get("timings", {})
-    return {"wall_s": time.monotonic() - started, "text": answer["choices"][0]["message"]["content"],
-            "completion_tokens": answer["usage"]["completion_tokens"], "prompt_n": timings.get("prompt_n"),
+    texts = [c["message"]["content"] for c in sorted(answer["choices"], key=lambda c: c["index"])]
+    tokens = answer["usage"]["completion_tokens"] if n == 1 else sum(_count(base, t) for t in texts)
+    return {"wall_s": time.monotonic() - started, "text": texts[0], "texts": texts,
+            "completion_tokens": tokens, "prompt_n": timings.get("prompt_n"),
             "cached_n": timings.get("cache_n"), "draft_n": timings.get("draft_n"),
             "draft_accepted": timings.get("draft_n_accepted")}
+
+
+def _count(base: str, text: str) -> int:
+    request = urllib.request.Request(f"{base}/tokenize", data=json.dumps({"content": text}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    return len(json.loads(urllib.request.urlopen(request).read())["tokens"])
 
 
 def marked(messages: list[dict], marker: str) -> list[dict]:
@@ -84,20 +94,28 @@ def marked(messages: list[dict], marker: str) -> list[dict]:
 
 def summary(name: str, answers: list[dict], wall: float) -> dict:
     tokens = sum(a["completion_tokens"] for a in answers)
-    return {"scenario": name, "wall_s": round(wall, 2), "tokens": tokens, "tok_s": round(tokens / wall, 2),
+    row = {"scenario": name, "wall_s": round(wall, 2), "tokens": tokens, "tok_s": round(tokens / wall, 2),
             "prompt_n": [a["prompt_n"] for a in answers], "draft": [a["draft_accepted"] for a in answers
                                                                    if a["draft_n"]] or None,
             "load": round(os.getloadavg()[0], 2)}
+    print(json.dumps(row), file=sys.stderr, flush=True)  # progress: every figure as it is measured
+    return row
 
 
 def greedy(base: str, messages: list[dict], marker: str, max_tokens: int) -> tuple[dict, str]:
-    answer = ask(base, marked(messages, marker), temperature=0.0, seed=1, max_tokens=max_tokens)
+    """One answer at temperature 0; the prompt marker depends only on the repetition, so the
+    baseline and the speculative servers see byte-identical prompts."""
+    answer = ask(base, marked(messages, "g" + marker.split("/")[2]), temperature=0.0, seed=1,
+                 max_tokens=max_tokens)
     return summary(marker, [answer], answer["wall_s"]), answer["text"]
 
 
-def samples(base: str, messages: list[dict], marker: str, max_tokens: int, at_once: bool) -> dict:
-    msgs = marked(messages, marker)
+def samples(base: str, messages: list[dict], marker: str, max_tokens: int, at_once: bool, n: int = 1) -> dict:
+    msgs = marked(messages, marker.split("/")[0][0] + marker.split("/")[2])
     started = time.monotonic()
+    if n > 1:
+        answer = ask(base, msgs, temperature=0.8, seed=0, max_tokens=max_tokens, n=n)
+        return summary(marker, [answer], time.monotonic() - started)
 
     def one(seed: int) -> dict:
         return ask(base, msgs, temperature=0.8, seed=seed, max_tokens=max_tokens)
@@ -126,10 +144,11 @@ def measure(path: Path, args, threads: int, rep: int) -> list[dict]:
         rows.append(row)
     rows.append(samples(base, args.prompts["statement"], f"seq4/statement/{rep}", args.max_tokens, False))
     rows.append(samples(base, args.prompts["statement"], f"par4/statement/{rep}", args.max_tokens, True))
+    rows.append(samples(base, args.prompts["statement"], f"n4/statement/{rep}", args.max_tokens, True, n=SAMPLES))
     del server
     variants = {"draft": plain.model_copy(update={"draft": args.draft}),
                 "ngram": plain.model_copy(update={"ngram": True})}
-    for label, config in variants.items():
+    for label, config in ({} if args.no_speculation else variants).items():
         server, base = serve(path, config)
         for name, messages in args.prompts.items():
             row, text = greedy(base, messages, f"{label}/{name}/{rep}", args.max_tokens)
@@ -172,6 +191,7 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=512)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--busy", action="store_true", help="keep one CPU-bound process running")
+    parser.add_argument("--no-speculation", action="store_true", help="skip the draft and n-gram servers")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     [problem] = load_problems(MBPP, ids=[args.problem])
