@@ -1,4 +1,5 @@
-"""Records of public data sets as Problems: CodeContests (two schemas), HumanEval, MBPP.
+"""Records of public data sets as Problems: CodeContests (two schemas), HumanEval, MBPP,
+EvalPlus HumanEval+/MBPP+ (:mod:`.evalplus`), LiveCodeBench and APPS (:mod:`.contests`).
 
 Each record is checked by a lenient pydantic model (unknown keys ignored, used keys
 strictly typed) so that a malformed record gives a one-line error naming the field.
@@ -10,9 +11,11 @@ from typing import Any, Callable, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from archon_code.problems.contests import from_apps, from_livecodebench
 from archon_code.problems.detect import detect_checker, is_interactive
 from archon_code.problems.doctests import docstring_asserts
 from archon_code.problems.errors import FieldError, translate
+from archon_code.problems.evalplus import from_evalplus, is_evalplus
 from archon_code.types import Problem, Solution, TestCase
 
 __all__ = ["CONVERTERS", "detect_shape", "record_to_problem"]
@@ -169,6 +172,9 @@ CONVERTERS: dict[str, Callable[[dict], Problem]] = {
     "deepmind": from_deepmind,
     "humaneval": from_humaneval,
     "mbpp": from_mbpp,
+    "evalplus": from_evalplus,
+    "livecodebench": from_livecodebench,
+    "apps": from_apps,
 }
 
 
@@ -178,6 +184,12 @@ def detect_shape(data: dict) -> Optional[str]:
         return "deepmind"
     if "statement" in data and {"public_tests", "private_tests", "solutions_correct"} & data.keys():
         return "codecontests"
+    if {"question_content", "public_test_cases"} <= data.keys():
+        return "livecodebench"
+    if {"question", "input_output"} <= data.keys():
+        return "apps"
+    if is_evalplus(data):
+        return "evalplus"
     if {"prompt", "entry_point", "test"} <= data.keys():
         test = data["test"]
         return "humaneval" if isinstance(test, str) and "def check(" in test else "mbpp"

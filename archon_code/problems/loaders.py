@@ -3,7 +3,7 @@
 Accepted: a ``.yaml``/``.yml``/``.json`` problem file (one problem, or a list of them); a
 folder (every such file in it, recursively, sorted by path); a ``.jsonl`` file whose
 records are detected by shape (codecontests-dev, official DeepMind CodeContests,
-HumanEval, MBPP, or archon-code's own format).
+HumanEval, MBPP, EvalPlus HumanEval+/MBPP+, LiveCodeBench, APPS, or archon-code's own format).
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ def _record(data: Any, base: Path, where: str, origin: str) -> Problem:
 
 
 def _record_name(where: str, data: Any) -> str:
-    ident = data.get("id", data.get("name", data.get("task_id"))) if isinstance(data, dict) else None
+    keys = ("id", "name", "task_id", "question_id", "problem_id")
+    ident = next((data[k] for k in keys if k in data), None) if isinstance(data, dict) else None
     return f"{where} (id {ident!r})" if isinstance(ident, (str, int)) else where
 
 
