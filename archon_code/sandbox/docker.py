@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from archon_code import interrupts
 from archon_code.errors import SandboxError, SandboxUnavailableError
 from archon_code.sandbox.base import Sandbox
 from archon_code.sandbox.config import Job, SandboxConfig
@@ -322,6 +323,7 @@ class DockerSandbox(Sandbox):
         runner could not prove clean after the job is retired, and a fresh one takes its place."""
         if self._tmp is None:
             raise SandboxError("the sandbox is not started: use it as a context manager")
+        interrupts.check()  # a stopping run starts no new job (and no new container)
         slot = self._acquire()
         try:
             result = self._run_in(slot, job, files_dir, keep)
