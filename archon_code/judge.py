@@ -10,7 +10,7 @@ import signal
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Optional, Protocol, Sequence
+from typing import TYPE_CHECKING, Optional, Protocol, Sequence
 
 from archon_code.errors import ProblemError
 from archon_code.problems.checkers import check_output
@@ -18,6 +18,9 @@ from archon_code.sandbox.base import Sandbox
 from archon_code.sandbox.config import Job, Run
 from archon_code.sandbox.jobs import JobResult
 from archon_code.types import Candidate, ExecResult, Judgement, Problem, TestCase, TestResult, Verdict
+
+if TYPE_CHECKING:
+    from archon_code.functions import Call, CallOutcome
 
 __all__ = ["Judge", "JudgeLike", "verdict_of"]
 
@@ -123,6 +126,13 @@ class Judge:
             return []
         with ThreadPoolExecutor(max_workers=max(1, min(self.sandbox.workers, len(candidates)))) as pool:
             return list(pool.map(lambda c: self.judge(problem, c, tests), candidates))
+
+    def call_function(self, problem: Problem, candidate: Candidate, calls: Sequence["Call"]) -> list["CallOutcome"]:
+        """Raw plain-data results of a function-style candidate's entry point on ``calls``
+        (see :func:`archon_code.function_judge.call_function`)."""
+        from archon_code.function_judge import call_function
+
+        return call_function(self, problem, candidate, calls)
 
     def run_inputs(self, problem: Problem, candidate: Candidate, inputs: Sequence[str]) -> list[ExecResult]:
         """Raw executions of a stdin/stdout program on each input (no comparison)."""

@@ -22,8 +22,8 @@ from archon_code.components.evidence import evidence
 
 __all__ = ["ADDS_CANDIDATES", "skip_reason"]
 
-ADDS_CANDIDATES = frozenset({"generator", "fuser"})
-"""Shipped component types that add candidates."""
+ADDS_CANDIDATES = frozenset({"generator", "fuser", "differential"})
+"""Shipped component types that add candidates (differential: its extra samples)."""
 _KNOWN = ADDS_CANDIDATES | {"unit_test_generator", "evaluator", "ranker", "verifier", "critic"}
 
 

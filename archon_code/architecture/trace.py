@@ -182,6 +182,18 @@ class GuardedJudge:
                                     "stderr": _clip(r.stderr, 400), "timed_out": r.timed_out} for r in results])
         return results
 
+    def call_function(self, problem: Problem, candidate: Candidate, calls: Sequence) -> list:
+        """Raw plain-data results of a function's entry point on ``calls`` (differential testing)."""
+        from archon_code.function_judge import call_function
+
+        self._guard(problem, ())
+        inner = getattr(self.inner, "call_function", None)
+        outcomes = inner(problem, candidate, calls) if inner else call_function(self.inner, problem, candidate, calls)
+        self.tracer.event("execution", tag=self.tag, call="call_function", candidates=[candidate.id],
+                          calls=[_clip(json.dumps(c.to_json(), default=str), 400) for c in calls],
+                          outcomes=[_clip(o.describe(), 200) for o in outcomes])
+        return outcomes
+
 
 def read_trace(path: Path) -> list[dict]:
     """The events of a trace file; a clear error for a missing or corrupt file."""

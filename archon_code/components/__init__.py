@@ -1,4 +1,4 @@
-"""The seven components. Each has one call shape: ``component.run(problem, state) -> state``.
+"""The components. Each has one call shape: ``component.run(problem, state) -> state``.
 
 ``COMPONENTS`` maps a config ``type`` to its class; a dotted path ``package.module:Class``
 (or ``package.module.Class``) names a third-party component.
@@ -10,6 +10,7 @@ import importlib
 
 from archon_code.components.base import BudgetExceeded, Component, ComponentConfig, JudgeLike, render
 from archon_code.components.critic import Critic, CriticConfig
+from archon_code.components.differential import Differential, DifferentialConfig
 from archon_code.components.evaluator import Evaluator, EvaluatorConfig
 from archon_code.components.fuser import Fuser, FuserConfig
 from archon_code.components.generator import Generator, GeneratorConfig
@@ -26,6 +27,8 @@ __all__ = [
     "ComponentConfig",
     "Critic",
     "CriticConfig",
+    "Differential",
+    "DifferentialConfig",
     "Evaluator",
     "EvaluatorConfig",
     "Failure",
@@ -55,6 +58,7 @@ COMPONENTS: dict[str, type[Component]] = {
     "verifier": Verifier,
     "critic": Critic,
     "fuser": Fuser,
+    "differential": Differential,
 }
 
 

@@ -3,9 +3,13 @@
 A candidate's evidence, compared lexicographically (higher is better):
 
 1. public tests passed;
-2. trust-weighted agreement with generated tests (sum of the trust of generated tests passed);
-3. cluster size: how many candidates behave identically on every test (same verdicts and
-   same outputs) -- CodeT's dual agreement / AlphaCode's clustering.
+2. agreement with the brute force on the differential inputs (probes where the candidate
+   gave the brute force's value; 0 without a differential layer or a brute force);
+3. behaviour cluster: how many public-passing candidates gave exactly the same outputs on
+   every differential input (AlphaCode's clustering / MBR-exec; 0 without one);
+4. trust-weighted agreement with generated tests (sum of the trust of generated tests passed);
+5. verdict cluster size: how many candidates behave identically on every test (same
+   verdicts and same outputs) -- CodeT's dual agreement.
 
 LLM opinions never enter the key; they only order candidates whose keys are equal.
 """
@@ -32,7 +36,7 @@ __all__ = [
 TRUSTED = 0.8
 """Generated tests with at least this trust count for early exit."""
 
-Evidence = tuple[int, float, int]
+Evidence = tuple[int, int, int, float, int]
 
 
 def public_passed(judgement: Optional[Judgement], n_public: int) -> int:
@@ -58,26 +62,43 @@ def _signature(judgement: Optional[Judgement]) -> tuple:
     return tuple((t.index, t.verdict.value, " ".join(t.stdout.split())) for t in judgement.tests)
 
 
+def _behaviour_keys(state: State, n_public: int) -> dict[str, tuple[int, int]]:
+    """candidate id -> (brute-force agreement, behaviour cluster size), public-passing ones only."""
+    behaviour = state.behaviour
+    if behaviour is None:
+        return {}
+    ids = [c.id for c in state.candidates if c.id in behaviour.outputs
+           and passes_public(state.verdicts.get(c.id), n_public)]
+    sizes = Counter(behaviour.outputs[cid] for cid in ids)
+    reference = behaviour.reference or ()
+    return {cid: (sum(1 for r, o in zip(reference, behaviour.outputs[cid]) if r and r == o),
+                  sizes[behaviour.outputs[cid]]) for cid in ids}
+
+
 def evidence(state: State, n_public: int) -> dict[str, Evidence]:
     """Evidence key of every candidate in ``state``."""
     signatures = {c.id: _signature(state.verdicts.get(c.id)) for c in state.candidates}
     clusters = Counter(signatures.values())
+    behaviour = _behaviour_keys(state, n_public)
     result: dict[str, Evidence] = {}
     for cand in state.candidates:
         judgement = state.verdicts.get(cand.id)
         if judgement is None:
-            result[cand.id] = (0, 0.0, 0)
+            result[cand.id] = (0, 0, 0, 0.0, 0)
             continue
         gen = sum(state.tests[i].trust for i in _generated_ac(judgement, n_public, state.tests))
         cluster = clusters[signatures[cand.id]] if signatures[cand.id] != ("none",) else 0
-        result[cand.id] = (public_passed(judgement, n_public), round(gen, 9), cluster)
+        agree, size = behaviour.get(cand.id, (0, 0))
+        result[cand.id] = (public_passed(judgement, n_public), agree, size, round(gen, 9), cluster)
     return result
 
 
 def score_value(key: Evidence) -> float:
-    """One number per evidence key, ordered as the keys (for display and ``State.scores``)."""
-    pub, gen, cluster = key
-    return pub * 1_000_000.0 + round(gen * 1000.0) + min(cluster, 999) / 1000.0
+    """One number per evidence key, ordered as the keys (for display and ``State.scores``;
+    differential agreement and cluster size are capped at 999 each)."""
+    pub, agree, size, gen, cluster = key
+    return (pub * 1e12 + min(agree, 999) * 1e9 + min(size, 999) * 1e6 + min(round(gen * 1000.0), 999_999)
+            + min(cluster, 999) / 1000.0)
 
 
 def rank_by_evidence(state: State, n_public: int, tiebreak: Sequence[str] = ()) -> list[str]:
@@ -89,7 +110,12 @@ def rank_by_evidence(state: State, n_public: int, tiebreak: Sequence[str] = ()) 
 
 
 def solved(state: State, n_public: int) -> Optional[str]:
-    """Id of a candidate passing every public and every trusted generated test, if any."""
+    """Id of a candidate passing every public and every trusted generated test, if any; after
+    a differential layer only when its clusters are decisive (see ``clusters.decisive``)."""
+    from archon_code.components.clusters import decisive
+
+    if state.behaviour is not None and state.behaviour.probes and not decisive(state, n_public):
+        return None
     trusted = [i for i, t in enumerate(state.tests) if t.trust >= TRUSTED]
     for cid in rank_by_evidence(state, n_public, state.ranking):
         judgement = state.verdicts.get(cid)

@@ -8,6 +8,7 @@ from typing import Optional
 from pydantic import Field
 
 from archon_code.components.base import Component, LLMComponentConfig
+from archon_code.components.differential import observe
 from archon_code.components.evidence import evidence, rank_by_evidence, score_value
 from archon_code.components.state import State
 from archon_code.types import Problem
@@ -39,14 +40,16 @@ def parse_ranking(text: str, count: int) -> list[int]:
 
 
 class Ranker(Component):
-    """Orders by public tests passed, then trust-weighted generated tests passed, then
-    cluster size (candidates agreeing on every output). Optionally cuts to ``top_k``."""
+    """Orders by execution evidence (:mod:`~archon_code.components.evidence`): public tests
+    passed, agreement with the brute force and behaviour-cluster size on the differential
+    inputs (new candidates, e.g. fused ones, are run on them first), trust-weighted generated
+    tests, verdict-cluster size. Optionally cuts to ``top_k``."""
 
     config_class = RankerConfig
     config: RankerConfig
 
     def run(self, problem: Problem, state: State) -> State:
-        state = self.evaluate(problem, state, only_missing=True)
+        state = observe(self.judge, problem, self.evaluate(problem, state, only_missing=True))
         n_public = len(problem.public_tests)
         keys = evidence(state, n_public)
         order = rank_by_evidence(state, n_public, state.ranking)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from archon_code.llm.base import Usage
 from archon_code.types import Candidate, Judgement, TestCase
 
-__all__ = ["Failure", "Rejected", "State", "merge_states"]
+__all__ = ["Behaviour", "Failure", "Probe", "Rejected", "State", "merge_states"]
 
 
 class _Frozen(BaseModel):
@@ -36,6 +36,32 @@ class Rejected(_Frozen):
     reason: str
     text: str
     """The answer's first 2,000 characters."""
+
+
+class Probe(_Frozen):
+    """One differential input every candidate is run on (no expected output)."""
+
+    input: str
+    """stdio: the stdin text; function style: the call as canonical JSON (``Call.to_json``)."""
+    label: str
+    """How prompts show it: ``f(2, [1])`` or the (truncated) input text."""
+
+
+class Behaviour(_Frozen):
+    """What every candidate did on the differential inputs (see :mod:`archon_code.components.clusters`)."""
+
+    probes: tuple[Probe, ...] = ()
+    outputs: dict[str, tuple[str, ...]] = {}
+    """candidate id -> one behaviour key per probe (``=`` + canonical value / stdout tokens, ``!`` +
+    exception type or exit status, ``T`` time limit, ``-`` no result)."""
+    shown: dict[str, str] = {}
+    """behaviour key -> how prompts show it (``returns 3``, ``raises ValueError``, ``prints 3``)."""
+    reference: Optional[tuple[str, ...]] = None
+    """The brute force's keys ('' where it gave no value), when one passed the public tests."""
+    min_size: int = 3
+    """Decisive: the top cluster holds at least this many public-passing candidates ..."""
+    min_share: float = 0.5
+    """... and at least this share of the public-passing candidates that were run."""
 
 
 class State(_Frozen):
@@ -65,6 +91,8 @@ class State(_Frozen):
     rejected: tuple[Rejected, ...] = ()
     notes: tuple[str, ...] = ()
     """Human-readable remarks of components (why tests were dropped, ...)."""
+    behaviour: Optional[Behaviour] = None
+    """Outputs of every candidate on the differential inputs (None: no differential layer ran)."""
 
     def candidate(self, candidate_id: str) -> Candidate:
         for cand in self.candidates:
@@ -92,7 +120,10 @@ def merge_states(base: State, outputs: Sequence[State]) -> State:
     dropped, verified = list(base.dropped), base.verified
     scores, ranking = base.scores, base.ranking
     failures, rejected, notes = list(base.failures), list(base.rejected), list(base.notes)
+    behaviour = base.behaviour
     for out in outputs:
+        if out.behaviour != base.behaviour:
+            behaviour = out.behaviour
         seen = {c.id for c in candidates}
         candidates += [c for c in out.candidates if c.id not in seen]
         known = {t.input for t in tests}
@@ -123,4 +154,5 @@ def merge_states(base: State, outputs: Sequence[State]) -> State:
         failures=tuple(failures),
         rejected=tuple(rejected),
         notes=tuple(notes),
+        behaviour=behaviour,
     )

@@ -22,11 +22,12 @@ def test_public_first_then_trusted_generated_then_cluster():
         "e": judgement("e", "AAWA", "ppgg", ("3", "10", "16", "0")),
     }
     state = state_with({k: ADD for k in verdicts}, verdicts, GEN)
-    assert evidence(state, 2) == {"a": (1, 1.1, 1), "b": (2, 0.3, 1), "c": (2, 0.8, 2), "d": (2, 0.8, 2),
-                                  "e": (2, 0.3, 1)}
+    assert evidence(state, 2) == {"a": (1, 0, 0, 1.1, 1), "b": (2, 0, 0, 0.3, 1), "c": (2, 0, 0, 0.8, 2),
+                                  "d": (2, 0, 0, 0.8, 2), "e": (2, 0, 0, 0.3, 1)}
     assert rank_by_evidence(state, 2) == ["c", "d", "b", "e", "a"]
     assert rank_by_evidence(state, 2, tiebreak=["e", "d"]) == ["d", "c", "e", "b", "a"]
-    assert score_value((2, 0.8, 2)) == 2_000_800.002
+    assert score_value((2, 0, 0, 0.8, 2)) == 2_000_000_000_800.002
+    assert score_value((1, 3, 2, 0.0, 0)) == 1_003_002_000_000.0
 
 
 def test_unjudged_candidates_rank_last_in_creation_order():

@@ -6,13 +6,16 @@ import jinja2
 import pytest
 
 from archon_code.components import render
+from archon_code.components.clusters import Disagreement
 from archon_code.components.feedback import FailureView
 from archon_code.resources import resource_dir
 from archon_code.types import Candidate
 from tests.components.conftest import ADD, make_problem
 
 MINE = ["system", "system_tests", "generator", "critic", "fuser", "unit_tests", "input_generator", "brute_force",
-        "validator", "ranker", "verifier"]
+        "validator", "ranker", "verifier", "differential_inputs"]
+CASE = Disagreement(input="add(2, 1)", groups=(("candidate 1, candidate 2", "return 3"), ("candidate 3", "return 4")),
+                    reference="return 3")
 FAIL = FailureView(number=2, kind="public", verdict="WA", message="expected '10', got '0'", input="5 5\n",
                    expected="10\n", actual="0\n", stderr="Traceback: boom")
 
@@ -20,9 +23,10 @@ FAIL = FailureView(number=2, kind="public", verdict="WA", message="expected '10'
 def _variables(name: str) -> dict:
     cand = Candidate(id="c", source=ADD)
     item = {"source": ADD, "passed": 1, "total": 2, "critique": "wrong sign", "failures": [FAIL]}
-    return {"critic": {"candidate": cand, "failures": [FAIL], "total": 2},
-            "fuser": {"items": [item]},
+    return {"critic": {"candidate": cand, "failures": [FAIL], "total": 2, "disagreements": [CASE]},
+            "fuser": {"items": [item], "disagreements": [CASE]},
             "unit_tests": {"num_tests": 4}, "input_generator": {"num_tests": 4},
+            "differential_inputs": {"num_tests": 4},
             "ranker": {"candidates": [cand, cand]}, "verifier": {"candidate": cand}}.get(name, {})
 
 
@@ -53,3 +57,12 @@ def test_critic_prompt_shows_the_failing_test():
 def test_missing_variable_is_an_error():
     with pytest.raises(jinja2.UndefinedError):
         render("critic", lang="py", problem=make_problem())
+
+
+@pytest.mark.parametrize("name", ["critic", "fuser"])
+def test_critic_and_fuser_show_the_disagreements(name):
+    text = render(name, lang="py", problem=make_problem().without_hidden(), **_variables(name))
+    assert ("- On input `add(2, 1)`: candidate 1, candidate 2 return 3; candidate 3 return 4; a brute-force "
+            "reference solution (it passes the examples) does return 3.") in text
+    quiet = {**_variables(name), "disagreements": []}
+    assert "disagree" not in render(name, lang="py", problem=make_problem().without_hidden(), **quiet)

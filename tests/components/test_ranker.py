@@ -21,7 +21,7 @@ def test_orders_by_public_tests_and_cuts_to_top_k(problem):
     assert state.ranking == ("b", "c")
     assert [c.id for c in state.candidates] == ["b", "c"]
     assert state.dropped == ("a",)
-    assert state.scores == {"b": 2_000_000.001, "c": 1_000_000.001}
+    assert state.scores == {"b": 2_000_000_000_000.001, "c": 1_000_000_000_000.001}
 
 
 def test_llm_breaks_only_the_exact_tie_at_the_top(problem):

@@ -1,0 +1,283 @@
+"""Differential testing: run every candidate on new inputs, cluster what they do, sample more
+until the clusters are decisive.
+
+Inputs (no expected outputs are needed):
+
+* function-style problems: hypothesis draws from the entry point's signature and the
+  public tests' literal arguments (:mod:`archon_code.components.strategies`), seeded;
+  optionally also the argument lists of model-written asserts (``llm_inputs``);
+* stdio problems: a model-written generator program run once per seed (small, edge and a
+  few larger inputs), filtered by a model-written validator that must accept every public
+  input; optionally also literal model-written inputs.
+
+Every public-passing candidate is run on them in the sandbox (plain-data return values
+through the harness, stdout tokens for stdio); inputs on which every one of them crashes
+are dropped. A brute force that passes the public tests is the reference. The result is
+``state.behaviour``; clusters, expected outputs and the decisive rule are in
+:mod:`archon_code.components.clusters`. While the clusters are not decisive, ``batch``
+more samples are drawn (the generator's prompt) up to ``max_candidates``.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Optional, Sequence
+
+from pydantic import Field
+
+from archon_code.components.base import Component, LLMComponentConfig, render
+from archon_code.components.clusters import clusters, decisive, failed, function_key, stdio_key
+from archon_code.components.evidence import passes_public
+from archon_code.components.generator import sample_programs
+from archon_code.components.state import Behaviour, Failure, Probe, State
+from archon_code.components.strategies import example_calls, function_inputs
+from archon_code.components.testgen_parse import parse_asserts, parse_input_list, parse_literal_tests
+from archon_code.extract import extract_code
+from archon_code.functions import Call
+from archon_code.types import Candidate, Problem
+
+__all__ = ["Differential", "DifferentialConfig", "observe"]
+
+_SAMPLE_BASE = 500
+"""Extra samples ask for sample indices 500, 501, ... (the generator's are below 200)."""
+
+
+class DifferentialConfig(LLMComponentConfig):
+    """Settings of the differential-testing component."""
+
+    temperature: float = Field(default=0.8, ge=0.0, le=2.0)
+    """Sampling temperature of the extra samples (brute force, generator and validator: 0)."""
+    inputs: int = Field(default=20, ge=1, le=200)
+    """Differential inputs to run every candidate on (fewer may survive)."""
+    seed: int = 0
+    """Seed of the hypothesis draws (function style) and first seed of the generator program (stdio)."""
+    llm_inputs: bool = False
+    """Also ask the model for inputs (its predicted outputs are ignored): one more call."""
+    generator_seeds: int = Field(default=3, ge=1, le=20)
+    """stdio: runs of the model-written input generator, with seeds ``seed``, ``seed+1``, ..."""
+    validator: bool = True
+    """stdio: ask for an input validator (it must accept every public input) and drop inputs it rejects."""
+    brute_force: bool = True
+    """Ask for a brute force; when it passes the public tests its outputs are the reference."""
+    min_size: int = Field(default=3, ge=1, le=200)
+    """Decisive: the top cluster holds at least this many public-passing candidates ..."""
+    min_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    """... and at least this share of them (or a candidate agrees with the brute force everywhere)."""
+    batch: int = Field(default=0, ge=0, le=50)
+    """Samples to draw per round while the clusters are not decisive (0: never sample more)."""
+    max_candidates: int = Field(default=8, ge=1, le=200)
+    """Stop sampling once the run holds this many candidates."""
+
+
+class _Run:
+    def __init__(self) -> None:
+        self.failures: list[Failure] = []
+        self.notes: list[str] = []
+
+
+def _behave(judge, problem: Problem, candidate: Candidate, probes: Sequence[Probe]) -> tuple[list[str], dict]:
+    """Behaviour keys of ``candidate`` on ``probes`` and how each key is shown."""
+    if problem.style == "function":
+        calls = [Call.model_validate(json.loads(p.input)) for p in probes]
+        caller = getattr(judge, "call_function", None)
+        if caller is None:
+            from archon_code.function_judge import call_function
+
+            outcomes = call_function(judge, problem, candidate, calls)
+        else:
+            outcomes = caller(problem, candidate, calls)
+        pairs = [function_key(o) for o in outcomes]
+    else:
+        pairs = [stdio_key(r) for r in judge.run_inputs(problem, candidate, [p.input for p in probes])]
+    pairs += [("-", "stop before answering")] * (len(probes) - len(pairs))
+    return [k for k, _ in pairs], dict(pairs)
+
+
+def observe(judge, problem: Problem, state: State, workers: int = 2) -> State:
+    """Run the public-passing candidates that have no behaviour yet on the probes."""
+    behaviour = state.behaviour
+    if behaviour is None or not behaviour.probes or judge is None:
+        return state
+    n_public = len(problem.public_tests)
+    todo = [c for c in state.candidates if c.id not in behaviour.outputs
+            and passes_public(state.verdicts.get(c.id), n_public)]
+    if not todo:
+        return state
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
+        found = list(pool.map(lambda c: _behave(judge, problem, c, behaviour.probes), todo))
+    outputs, shown = dict(behaviour.outputs), dict(behaviour.shown)
+    for cand, (keys, views) in zip(todo, found):
+        outputs[cand.id] = tuple(keys)
+        shown.update(views)
+    return state.model_copy(update={"behaviour": behaviour.model_copy(update={"outputs": outputs, "shown": shown})})
+
+
+class Differential(Component):
+    """Sets ``state.behaviour`` (probes, every public-passing candidate's outputs, the brute
+    force's) and samples more while the clusters are not decisive."""
+
+    config_class = DifferentialConfig
+    config: DifferentialConfig
+
+    def run(self, problem: Problem, state: State) -> State:
+        assert self.judge is not None, f"{self.tag} needs a judge"
+        state = self.evaluate(problem, state, only_missing=True)
+        run = _Run()
+        if state.behaviour is None or not state.behaviour.probes:
+            state = self._start(problem, state, run)
+        state = observe(self.judge, problem, state)
+        if state.behaviour is not None and state.behaviour.probes:
+            state = self._more(problem, state, run)
+            state = state.model_copy(update={"notes": state.notes + (self._summary(problem, state),)})
+        return state.model_copy(update={"failures": state.failures + tuple(run.failures),
+                                        "notes": state.notes + tuple(run.notes)})
+
+    # -- inputs ------------------------------------------------------------------------
+
+    def _start(self, problem: Problem, state: State, run: _Run) -> State:
+        probes = self._function_probes(problem, run) if problem.style == "function" else self._stdio_probes(problem, run)
+        if not probes:
+            run.notes.append(f"{self.tag}: no differential inputs could be made")
+            return state
+        brute = self._brute_force(problem, run) if self.config.brute_force else None
+        reference, shown = None, {}
+        if brute is not None:
+            keys, shown = _behave(self.judge, problem, brute, probes)
+            reference = tuple("" if failed(k) else k for k in keys)
+        behaviour = Behaviour(probes=tuple(probes), reference=reference, shown=shown, min_size=self.config.min_size,
+                              min_share=self.config.min_share)
+        return self._drop_dead(problem, observe(self.judge, problem, state.model_copy(update={"behaviour": behaviour})),
+                               run)
+
+    def _drop_dead(self, problem: Problem, state: State, run: _Run) -> State:
+        """Inputs every public-passing candidate crashes on are outside the problem: dropped."""
+        behaviour = state.behaviour
+        ran = [behaviour.outputs[c.id] for c in state.candidates if c.id in behaviour.outputs]
+        if not ran:
+            return state
+        keep = [i for i in range(len(behaviour.probes)) if any(not failed(keys[i]) for keys in ran)]
+        if len(keep) == len(behaviour.probes):
+            return state
+        run.notes.append(f"{self.tag}: dropped {len(behaviour.probes) - len(keep)} inputs every candidate "
+                         "passing the public tests crashed on")
+        pick = lambda keys: tuple(keys[i] for i in keep)  # noqa: E731
+        update = {"probes": pick(behaviour.probes), "outputs": {c: pick(k) for c, k in behaviour.outputs.items()},
+                  "reference": pick(behaviour.reference) if behaviour.reference else None}
+        return state.model_copy(update={"behaviour": behaviour.model_copy(update=update)})
+
+    def _function_probes(self, problem: Problem, run: _Run) -> list[Probe]:
+        entry = problem.entry_point or ""
+        public = [t.input for t in problem.public_tests]
+        argument_lists = function_inputs(public, problem.starter_code, entry, self.config.inputs, self.config.seed)
+        if self.config.llm_inputs:
+            text = self._ask_py("unit_tests", problem, run, system_template="system_tests")
+            if text:
+                asserts = parse_asserts(extract_code(text, "py", None).code or text, entry)
+                argument_lists += example_calls(asserts, None, entry)
+        probes, seen = [], set()
+        for args in argument_lists:
+            try:
+                call = Call.of(*args)
+            except Exception:  # noqa: BLE001 - a value the codec cannot carry: not an input
+                continue
+            key = call.key()
+            if key not in seen:
+                seen.add(key)
+                probes.append(Probe(input=json.dumps(call.to_json(), sort_keys=True), label=call.describe(entry)))
+        return probes[: self.config.inputs + (self.config.inputs if self.config.llm_inputs else 0)]
+
+    def _stdio_probes(self, problem: Problem, run: _Run) -> list[Probe]:
+        inputs: list[str] = []
+        program = self._program(problem, "differential_inputs", run)
+        if program is not None:
+            seeds = [f"{self.config.seed + k}\n" for k in range(self.config.generator_seeds)]
+            for result in self.judge.run_inputs(problem.model_copy(update={"style": "stdio"}), program, seeds):
+                if result.exit_code == 0:
+                    inputs += parse_input_list(result.stdout)
+        if self.config.llm_inputs:
+            text = self._ask_py("unit_tests", problem, run, system_template="system_tests")
+            inputs += [i for i, _ in parse_literal_tests(text or "")]
+        public = {t.input for t in problem.public_tests}
+        inputs = [i for i in dict.fromkeys(inputs) if i not in public and len(i) <= 1 << 20]
+        inputs = self._validated(problem, inputs, run)[: self.config.inputs * 2]
+        return [Probe(input=i, label=i if len(i) <= 300 else i[:300] + f"... [{len(i) - 300} more characters]")
+                for i in inputs]
+
+    def _validated(self, problem: Problem, inputs: list[str], run: _Run) -> list[str]:
+        if not self.config.validator or not inputs:
+            return inputs
+        validator = self._program(problem, "validator", run)
+        if validator is None:
+            return inputs
+        stdio = problem.model_copy(update={"style": "stdio"})
+        if any(r.exit_code != 0 for r in self.judge.run_inputs(stdio, validator, [t.input for t in problem.public_tests])):
+            run.notes.append(f"{self.tag}: validator ignored, it rejects a public input")
+            return inputs
+        kept = [i for i, r in zip(inputs, self.judge.run_inputs(stdio, validator, inputs)) if r.exit_code == 0]
+        if len(kept) < len(inputs):
+            run.notes.append(f"{self.tag}: validator rejected {len(inputs) - len(kept)} inputs")
+        return kept
+
+    # -- model calls -------------------------------------------------------------------
+
+    def _ask_py(self, template: str, problem: Problem, run: _Run, system_template: str = "system") -> Optional[str]:
+        messages = [{"role": "system", "content": render(system_template, lang="py", problem=problem)},
+                    {"role": "user", "content": render(template, lang="py", problem=problem,
+                                                       num_tests=self.config.inputs)}]
+        text, failure = self.ask(messages, temperature=0.0)
+        if failure is not None:
+            run.failures.append(failure)
+        return text
+
+    def _program(self, problem: Problem, template: str, run: _Run) -> Optional[Candidate]:
+        text = self._ask_py(template, problem, run)
+        if text is None:
+            return None
+        entry = problem.entry_point if template == "brute_force" else None
+        found = extract_code(text, "py", entry)
+        if found.code is None:
+            run.notes.append(f"{self.tag}: {template} answer held no program ({found.reason})")
+            return None
+        return Candidate(id=f"{self.tag}/{template}", source=found.code, lang="py", origin=f"{template}:{self.model}")
+
+    def _brute_force(self, problem: Problem, run: _Run) -> Optional[Candidate]:
+        brute = self._program(problem, "brute_force", run)
+        if brute is None:
+            return None
+        [judgement] = self.judge.judge_many(problem, [brute], problem.public_tests)
+        if not judgement.accepted:
+            run.notes.append(f"{self.tag}: brute force dropped, it fails the public tests ({judgement.verdict.value})")
+            return None
+        return brute
+
+    # -- more samples ------------------------------------------------------------------
+
+    def _more(self, problem: Problem, state: State, run: _Run) -> State:
+        n_public = len(problem.public_tests)
+        made = 0
+        while (self.config.batch and not decisive(state, n_public)
+               and len(state.candidates) < self.config.max_candidates):
+            if getattr(self.llm, "exhausted", lambda: None)():
+                break
+            count = min(self.config.batch, self.config.max_candidates - len(state.candidates))
+            jobs = [(self.model, _SAMPLE_BASE + made + k) for k in range(count)]
+            found, rejected, failures = sample_programs(self, problem, "generator", jobs, "sampler")
+            found = [c.model_copy(update={"id": f"{self.tag}#{made + k}"}) for k, c in enumerate(found)]
+            made += count
+            run.failures += failures
+            state = state.model_copy(update={"candidates": state.candidates + tuple(found),
+                                             "rejected": state.rejected + tuple(rejected)})
+            if failures and not found:
+                break
+            state = observe(self.judge, problem, self.evaluate(problem, state, only_missing=True))
+        if made:
+            run.notes.append(f"{self.tag}: drew {made} more samples")
+        return state
+
+    def _summary(self, problem: Problem, state: State) -> str:
+        n_public = len(problem.public_tests)
+        sizes = [len(c.members) for c in clusters(state, n_public)]
+        brute = "with" if state.behaviour.reference else "without"
+        return (f"{self.tag}: {len(state.behaviour.probes)} differential inputs, clusters {sizes or 'none'} "
+                f"{brute} a brute force, {'decisive' if decisive(state, n_public) else 'not decisive'}")
