@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -55,8 +56,10 @@ def driver(address: str, copies: int) -> dict:
         ready = time.monotonic()
         reports = [r for _, r in RayBackend(cluster).validate(problems, 1.0)]
         done = time.monotonic()
+        calls = list(cluster.map("info", [()] * 200))  # empty units: the scheduling round trip alone
+        overhead = (time.monotonic() - done) / len(calls)
     return {"setup_s": ready - start, "seconds": done - ready, "tasks": len(reports),
-            "ok": sum(getattr(r, "ok", False) for r in reports)}
+            "ok": sum(getattr(r, "ok", False) for r in reports), "ms_per_empty_task": 1000 * overhead}
 
 
 def on_ray(nodes: int, copies: int) -> dict:
@@ -90,14 +93,16 @@ def main() -> None:
     for name, measure in runs.items():
         row = rows[name] = measure()
         row["tasks_per_s"] = row["tasks"] / row["seconds"]
+        row["load_avg_1m"] = os.getloadavg()[0]  # the machine may be shared: say how busy it was
         print(f"{name}: {json.dumps(row)}", file=sys.stderr, flush=True)
     if args.json:
         print(json.dumps(rows, indent=2))
         return
-    print("| run | tasks | setup s | seconds | tasks/s |")
-    print("|---|---|---|---|---|")
+    print("| run | tasks | setup s | seconds | tasks/s | load average |")
+    print("|---|---|---|---|---|---|")
     for name, row in rows.items():
-        print(f"| {name} | {row['tasks']} | {row['setup_s']:.1f} | {row['seconds']:.1f} | {row['tasks_per_s']:.2f} |")
+        print(f"| {name} | {row['tasks']} | {row['setup_s']:.1f} | {row['seconds']:.1f} | {row['tasks_per_s']:.2f} "
+              f"| {row['load_avg_1m']:.1f} |")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ Faults (decisions):
 
 from __future__ import annotations
 
+import socket
 import sys
 import time
 from collections import Counter, deque
@@ -65,6 +66,18 @@ def _ray_messages_to_stderr(ray: Any) -> None:
     module.print_to_stdstream = to_stderr
 
 
+def _probe(address: str, timeout_s: float = 5.0) -> None:
+    """Fail fast when nothing listens at a ``HOST:PORT`` address: Ray itself keeps retrying for
+    minutes. ``auto``, ``local`` and ``ray://`` addresses are left to Ray."""
+    host, sep, port = address.rpartition(":")
+    if "://" in address or not sep or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except OSError as exc:
+        raise ConfigError(f"option '--ray': cannot connect to {address!r}: {exc.strerror or exc}") from None
+
+
 class RayCluster:
     """A context manager: connected to ``settings.address`` with a worker on every usable node.
 
@@ -89,6 +102,7 @@ class RayCluster:
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> "RayCluster":
         self.ray = import_ray()
+        _probe(self.settings.address)
         _ray_messages_to_stderr(self.ray)
         try:
             self.ray.init(address=self.settings.address, log_to_driver=False, logging_level="ERROR")

@@ -175,3 +175,10 @@ def test_bench_command_on_ray_sends_the_model_options_to_the_nodes(cluster, tmp_
     assert {r["status"] for r in records} == {"error"}
     assert all("127.0.0.1:9" in r["error"] for r in records), [r["error"] for r in records]
     assert "ray: 2 node(s), 2 task slot(s)" in done.stderr
+
+
+def test_an_address_where_nothing_listens_is_one_line_at_once(cluster):
+    done = cluster.cli("problems", "validate", "problems/sum-two.yaml", "--ray", "127.0.0.1:1", timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == "error: option '--ray': cannot connect to '127.0.0.1:1': Connection refused"
+    assert "Traceback" not in done.stderr
