@@ -189,7 +189,8 @@ class GuardedJudge:
         self._guard(problem, ())
         inner = getattr(self.inner, "call_function", None)
         outcomes = inner(problem, candidate, calls) if inner else call_function(self.inner, problem, candidate, calls)
-        self.tracer.event("execution", tag=self.tag, call="call_function", candidates=[candidate.id],
+        counts = self._counted(len(calls))
+        self.tracer.event("execution", tag=self.tag, call="call_function", **counts, candidates=[candidate.id],
                           calls=[_clip(json.dumps(c.to_json(), default=str), 400) for c in calls],
                           outcomes=[_clip(o.describe(), 200) for o in outcomes])
         return outcomes
