@@ -1,7 +1,7 @@
 """The execution cache: a judge that does not run a program again on a test it has seen.
 
 :class:`CachedJudge` has the judge's interface (``judge``, ``judge_many``, ``run_inputs``,
-and ``sandbox``/``time_scale`` for :func:`~archon_code.function_judge.call_function`) and
+``call_function``; ``sandbox``/``time_scale`` as the module functions expect) and
 wraps a :class:`~archon_code.judge.Judge`. :func:`build_judge` is the one place the pipeline
 (solve, bench, search, Ray nodes, :func:`~archon_code.architecture.solve_problem`) makes it.
 
@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional, Sequence
+
+from pydantic import BaseModel, ConfigDict
 
 from archon_code.exec_store import ExecStore
 from archon_code.types import Candidate, ExecResult, Judgement, Problem, TestCase, TestResult, Verdict
@@ -150,6 +152,29 @@ class _Watch:
         return result
 
 
+class _Outcomes(BaseModel):
+    """A call_function result as stored: each outcome with its value in the codec's encoding."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rows: tuple[dict, ...]
+
+    @classmethod
+    def keep(cls, outcomes: Sequence[Any]) -> Optional["_Outcomes"]:
+        from archon_code.functions.codec import encode
+
+        try:
+            return cls(rows=tuple({**o.model_dump(exclude={"value"}), "value": encode(o.value)} for o in outcomes))
+        except Exception:  # noqa: BLE001 - a value the codec cannot write is simply not cached
+            return None
+
+    def restore(self) -> list[Any]:
+        from archon_code.functions import CallOutcome
+        from archon_code.functions.codec import decode
+
+        return [CallOutcome(**{**row, "value": decode(row["value"])}) for row in self.rows]
+
+
 def _storable(verdict: Optional[Verdict], memory_kb: int, limit_mb: int) -> bool:
     if verdict is Verdict.TLE:
         return False
@@ -237,6 +262,30 @@ class CachedJudge:
             found.update({i: (r, "") for i, r in zip(missing, fresh)})
         self._counted(ExecCount(executed=len(missing), cached=len(inputs) - len(missing)))
         return [found[i][0] for i in range(len(inputs))]
+
+    def call_function(self, problem: Problem, candidate: Candidate, calls: Sequence[Any]) -> list[Any]:
+        """What ``candidate``'s entry point gives for each call (one process, as
+        :func:`~archon_code.function_judge.call_function`); the whole call list is one entry, kept
+        only when every call answered (none ``missing``: no crash, no limit)."""
+        from archon_code.function_judge import call_function
+
+        if not calls:
+            self._counted(ExecCount())
+            return []
+        key = _digest({**self._base(problem, candidate, "function"), "call": "call_function",
+                       "calls": [c.to_json() for c in calls]})
+        found = self._lookup([key], _Outcomes)
+        if found:
+            self._counted(ExecCount(cached=len(calls)))
+            return found[0][0].restore()
+        self.sandbox.begin()
+        outcomes = call_function(self, problem, candidate, calls)
+        if self.store is not None and self.sandbox.sound and all(o.status != "missing" for o in outcomes):
+            stored = _Outcomes.keep(outcomes)
+            if stored is not None:
+                self.store.put_many([(key, stored.model_dump_json(), "")])
+        self._counted(ExecCount(executed=len(calls)))
+        return outcomes
 
     # internals ---------------------------------------------------------------------------
     def _program(self, candidate: Candidate) -> tuple:
