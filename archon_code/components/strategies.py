@@ -161,20 +161,22 @@ def _is_none(node: ast.expr) -> bool:
 
 
 def _calls_of(code: str, entry_point: str) -> list[tuple]:
-    """Literal positional arguments of every call of ``entry_point`` in ``code`` (``>>>`` lines too)."""
-    text = "\n".join(line.strip()[4:] if line.strip().startswith(">>> ") else line for line in code.splitlines())
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        return []
+    """Literal positional arguments of every call of ``entry_point`` in ``code`` and in its
+    doctest lines (``>>> f(2)``, usually inside a docstring)."""
+    pieces = [code] + [line.strip()[4:] for line in code.splitlines() if line.strip().startswith(">>> ")]
     found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == entry_point \
-                and not node.keywords:
-            try:
-                found.append(tuple(ast.literal_eval(a) for a in node.args))
-            except (ValueError, TypeError, SyntaxError, RecursionError):
-                continue
+    for piece in pieces:
+        try:
+            tree = ast.parse(piece)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == entry_point \
+                    and not node.keywords:
+                try:
+                    found.append(tuple(ast.literal_eval(a) for a in node.args))
+                except (ValueError, TypeError, SyntaxError, RecursionError):
+                    continue
     return found
 
 

@@ -10,7 +10,9 @@ majority output of the public-passing candidates (trust = share of the majority,
 
 Function-style problems: the model writes ``assert`` lines. Asserts every candidate
 crashes on are dropped; a brute force that passes the public tests confirms an assert
-(trust 0.8) or rejects it; otherwise the assert keeps trust 0.3 (``prediction``).
+(trust 0.8) or rejects it; otherwise, with at least ``min_voters`` candidates, its trust is
+the share of them that pass it (``agreement``: the model's prediction alone never decides
+when candidates exist); only with fewer does it keep trust 0.3 (``prediction``).
 """
 
 from __future__ import annotations
@@ -243,7 +245,7 @@ class UnitTestGenerator(Component):
                 if k in confirmed:
                     tests.append(TestCase(input=code, kind="generated", trust=BRUTE_TRUST, source="brute-force"))
                 continue
-            if self.config.expected == "agreement" and len(outcomes) >= self.config.min_voters:
+            if self.config.expected in ("agreement", "auto") and len(outcomes) >= self.config.min_voters:
                 share = sum(v is Verdict.AC for v in outcomes) / len(outcomes)
                 tests.append(TestCase(input=code, kind="generated", trust=round(share, 6), source="agreement"))
             elif self.config.expected in ("auto", "prediction"):

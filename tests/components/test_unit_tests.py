@@ -113,3 +113,16 @@ def test_model_failure_is_recorded_not_fatal():
     out = _gen(llm, expected="prediction").run(problem, _state(ADD))
     assert out.tests == ()
     assert [f.kind for f in out.failures] == ["llm"]
+
+
+def test_function_style_asserts_without_brute_force_are_trusted_by_agreement():
+    problem = make_problem(style="function", entry_point="add",
+                           public_tests=(TestCase(input="assert add(1, 2) == 3"),)).without_hidden()
+    asserts = fenced("assert add(2, 2) == 4\nassert add(2, 3) == 6\n")
+    llm = ScriptedLLM({"new checks": asserts, "simplest possible": "no code", "": "unused"})
+    right, odd = "def add(a, b):\n    return a + b\n", "def add(a, b):\n    return 3 if a == 1 else a * b\n"
+    out = _gen(llm).run(problem, _state(right, right, odd))
+    assert out.tests == (
+        TestCase(input="assert add(2, 2) == 4", kind="generated", trust=1.0, source="agreement"),
+        TestCase(input="assert add(2, 3) == 6", kind="generated", trust=round(1 / 3, 6), source="agreement"),
+    )
