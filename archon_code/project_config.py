@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, MutableMapping, Optional
 
 from archon_code.errors import ConfigError
-from archon_code.textio import read_text
+from archon_code.textio import parse_toml, read_text
 
 __all__ = ["KEYS", "ProjectConfig", "apply_project_config", "find_config_file", "load_project_config"]
 
@@ -52,20 +52,6 @@ class ProjectConfig:
     def source(self, name: str) -> str:
         """``NAME`` or, when this file supplied it, ``NAME (from PATH)``, for error messages."""
         return f"{name} (from {self.path})" if name in self.applied else name
-
-
-def _toml(path: Path) -> dict:
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        try:
-            import tomli as tomllib
-        except ImportError:
-            raise ConfigError(f"{path}: reading TOML on Python 3.10 needs 'pip install tomli'") from None
-    try:
-        return tomllib.loads(read_text(path, ConfigError))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 
 def find_config_file(start: Optional[Path] = None, environ: Optional[MutableMapping[str, str]] = None) -> Optional[Path]:
@@ -103,6 +89,11 @@ def _value(path: Path, key: str, value: Any) -> str:
     if key == "cache-dir" or (key == "arch" and (path.parent / value).is_file()):
         return str((path.parent / Path(value).expanduser()).resolve())
     return value
+
+
+def _toml(path: Path) -> dict:
+    """TOML whatever the file's suffix (ARCHON_CODE_CONFIG may name any file)."""
+    return parse_toml(read_text(path, ConfigError), path, ConfigError)
 
 
 def load_project_config(path: Path) -> ProjectConfig:

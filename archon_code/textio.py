@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from archon_code.errors import ArchonError
+from archon_code.errors import ArchonError, ConfigError
 
-__all__ = ["parse_json_or_yaml", "plural", "read_text"]
+__all__ = ["parse_json_or_yaml", "plural", "read_config_file", "read_text"]
 
 
 def read_text(path: Path, error: type[ArchonError], what: str = "") -> str:
@@ -53,6 +53,38 @@ def parse_json_or_yaml(text: str, path: Path, error: type[ArchonError], what: st
         line = f" at line {mark.line + 1}" if mark is not None else ""
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise error(f"{name}: invalid YAML{line}: {reason}") from None
+
+
+def parse_toml(text: str, path: Path, error: type[ArchonError], what: str = "") -> dict:
+    """``text`` parsed as TOML (``tomllib``; ``tomli`` on Python 3.10); errors give the line."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        try:
+            import tomli as tomllib
+        except ImportError:
+            raise error(f"{path}: reading TOML on Python 3.10 needs 'pip install tomli'") from None
+    name = f"{what} {path}" if what else str(path)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{name}: invalid TOML: {exc}") from None
+
+
+def read_config_file(path: Path, error: type[ArchonError] = ConfigError, what: str = "") -> Any:
+    """The parsed content of a config file: JSON (``.json``), TOML (``.toml``) or YAML (any
+    other suffix). Unreadable, binary or non-UTF-8 files and syntax errors (with their line)
+    are one-line ``error``s naming the file.
+
+    \b
+        read_config_file(Path("mine.yaml"))                        # an architecture
+        read_config_file(Path("pyproject.toml"))["tool"]           # a project config
+        read_config_file(Path("p.yaml"), ProblemError, "problem")  # a problem file
+    """
+    text = read_text(path, error, what)
+    if Path(path).suffix == ".toml":
+        return parse_toml(text, path, error, what)
+    return parse_json_or_yaml(text, path, error, what)
 
 
 def plural(count: int, word: str, many: str = "") -> str:

@@ -16,7 +16,8 @@ from archon_code.architecture.archon_compat import convert_archon, is_archon
 from archon_code.components import component_class
 from archon_code.components.base import ComponentConfig
 from archon_code.errors import ConfigError
-from archon_code.textio import parse_json_or_yaml, read_text
+from archon_code.textio import read_config_file
+from archon_code.validation import first_issue
 
 __all__ = ["ArchitectureConfig", "dump_architecture", "parse_architecture", "read_config_file"]
 
@@ -39,36 +40,6 @@ class ArchitectureConfig(BaseModel):
     """What loading changed or ignored (Archon fields that mean nothing here, clamped values); not dumped."""
 
 
-def read_config_file(path: Path) -> Any:
-    """Parse a JSON or YAML file (by suffix; unknown suffixes are tried as YAML).
-
-    Unreadable, binary or non-UTF-8 files and syntax errors (with their line) are one-line ConfigErrors.
-    """
-    return parse_json_or_yaml(read_text(path, ConfigError), path, ConfigError)
-
-
-_MESSAGES = {
-    "greater_than_equal": "must be >= {ge}",
-    "greater_than": "must be > {gt}",
-    "less_than_equal": "must be <= {le}",
-    "less_than": "must be < {lt}",
-    "literal_error": "must be {expected}",
-}
-
-
-def _field_error(exc: ValidationError, config_class: type[ComponentConfig]) -> str:
-    err = exc.errors()[0]
-    field = ".".join(str(p) for p in err["loc"]) or "(component)"
-    kind, ctx = err["type"], err.get("ctx", {})
-    if kind == "extra_forbidden":
-        allowed = ", ".join(k for k in config_class.model_fields if k != "type")
-        return f"field '{field}': not allowed here; allowed fields: {allowed or 'none'}"
-    if kind == "missing":
-        return f"field '{field}': required"
-    text = _MESSAGES[kind].format(**ctx) if kind in _MESSAGES else err["msg"][:1].lower() + err["msg"][1:]
-    return f"field '{field}': {text}, got {err.get('input')!r}"
-
-
 def _component(raw: Any, where: str) -> ComponentConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with a 'type', got {type(raw).__name__}")
@@ -84,7 +55,8 @@ def _component(raw: Any, where: str) -> ComponentConfig:
     try:
         return config_class.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{where} ({data['type']}): {_field_error(exc, config_class)}") from None
+        allowed = [k for k in config_class.model_fields if k != "type"] or ["none"]
+        raise ConfigError(f"{where} ({data['type']}): {first_issue(exc, allowed=allowed)}") from None
 
 
 def parse_architecture(data: Any, source: str = "architecture") -> ArchitectureConfig:

@@ -13,6 +13,7 @@ from typing import Any, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from archon_code.errors import ConfigError
+from archon_code.validation import first_issue
 
 __all__ = ["RaySettings", "import_ray"]
 
@@ -52,5 +53,5 @@ class RaySettings(BaseModel):
         try:
             return cls(address=address, **values)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            raise ConfigError(f"Ray setting {first['loc'][0]!r}={first.get('input')!r}: {first['msg']}") from None
+            issue = first_issue(exc)
+            raise ConfigError(f"Ray setting {issue.field!r}: {issue.message}") from None

@@ -26,6 +26,7 @@ from typing import Callable, Optional
 from archon_code.errors import ConfigError, SandboxError
 from archon_code.integrations.requirements import Requirements, parse_requirement_files
 from archon_code.integrations.workspace import repo_file
+from archon_code.textio import read_config_file
 
 __all__ = ["DEPS_REPOSITORY", "deps_image_tag", "ensure_deps_image", "read_requirements", "scan_requirements"]
 
@@ -46,19 +47,7 @@ def _pyproject_requirements(repo: Path) -> list[tuple[str, str]]:
     path = repo_file(repo, "pyproject.toml")
     if path is None:
         return []
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        try:
-            import tomli as tomllib
-        except ImportError:
-            raise ConfigError(f"{path}: reading TOML on Python 3.10 needs 'pip install tomli'") from None
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{repo / 'pyproject.toml'}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"pyproject.toml: cannot read it ({exc.strerror})") from None
+    data = read_config_file(path)
     project = data.get("project", {})
     found = [("pyproject.toml [project] dependencies", r) for r in project.get("dependencies", [])]
     extras = project.get("optional-dependencies", {})

@@ -37,6 +37,7 @@ from archon_code.llm.local import (
     local_identity,
 )
 from archon_code.llm.retry import Transient, classify, describe, retry_after
+from archon_code.validation import first_issue
 
 __all__ = ["BudgetExceeded", "CallHook", "LLMClient", "LLMClientConfig", "default_cache_dir"]
 
@@ -82,10 +83,8 @@ def _config(options: dict) -> LLMClientConfig:
     try:
         return LLMClientConfig(**options)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(p) for p in error["loc"])
-        value = error.get("input")
-        raise ConfigError(f"LLM client option {field}={value!r}: {error['msg']}") from None
+        issue = first_issue(exc, allowed=LLMClientConfig.model_fields)
+        raise ConfigError(f"LLM client option {issue.field!r}: {issue.message}") from None
 
 
 class _Route(BaseModel):

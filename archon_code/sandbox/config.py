@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 __all__ = ["Job", "Run", "SandboxConfig"]
 
@@ -51,11 +51,12 @@ class SandboxConfig(BaseModel):
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls(**values)
-        except ValueError as exc:
+        except ValidationError as exc:
             from archon_code.errors import ConfigError
+            from archon_code.validation import first_issue
 
-            first = exc.errors()[0] if hasattr(exc, "errors") else {"loc": ["?"], "msg": str(exc)}
-            raise ConfigError(f"sandbox setting {first['loc'][0]!r}: {first['msg']}") from None
+            issue = first_issue(exc)
+            raise ConfigError(f"sandbox setting {issue.field!r}: {issue.message}") from None
 
 
 class Run(BaseModel):

@@ -8,14 +8,14 @@ errors that name the file, the field and the value.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from archon_code.errors import ConfigError
+from archon_code.textio import read_config_file
+from archon_code.validation import first_issue
 
 __all__ = ["SearchSpace", "TrialLike", "build_architecture", "default_space_path", "load_space", "suggest"]
 
@@ -81,18 +81,6 @@ def default_space_path() -> Path:
     return Path(__file__).resolve().parent / "default_space.yaml"
 
 
-def _error(source: str, exc: ValidationError) -> ConfigError:
-    err = exc.errors()[0]
-    field = ".".join(str(p) for p in err["loc"])
-    message = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "extra_forbidden":
-        allowed = ", ".join(SearchSpace.model_fields)
-        return ConfigError(f"{source}: field '{field}': not allowed; allowed fields: {allowed}")
-    if not field:  # a check across fields: the message names the field and values
-        return ConfigError(f"{source}: {message}")
-    return ConfigError(f"{source}: field '{field}': {message}, got {err.get('input')!r}"[:400])
-
-
 def parse_space(data: Any, source: str = "search space") -> SearchSpace:
     if data is None:
         data = {}
@@ -101,21 +89,13 @@ def parse_space(data: Any, source: str = "search space") -> SearchSpace:
     try:
         return SearchSpace.model_validate(data)
     except ValidationError as exc:
-        raise _error(source, exc) from None
+        raise ConfigError(f"{source}: {first_issue(exc, allowed=SearchSpace.model_fields)}"[:400]) from None
 
 
 def load_space(path: Path | None = None) -> SearchSpace:
     """The space in ``path`` (YAML or JSON), or the shipped default space."""
     path = Path(path) if path else default_space_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except (ValueError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: "
-                          f"{str(exc).strip().splitlines()[0]}") from None
-    return parse_space(data, str(path))
+    return parse_space(read_config_file(path), str(path))
 
 
 class TrialLike(Protocol):

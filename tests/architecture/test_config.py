@@ -26,7 +26,7 @@ def test_presets_load():
     ({"name": "x", "layers": [[{"type": "generator"}], [{"type": "fuser", "samples": 0}]]},
      "t.yaml: layer 2, component 1 (fuser): field 'samples': must be >= 1, got 0"),
     ({"name": "x", "layers": [[{"type": "generator", "temperature": 3}]]},
-     "t.yaml: layer 1, component 1 (generator): field 'temperature': must be <= 2.0, got 3"),
+     "t.yaml: layer 1, component 1 (generator): field 'temperature': must be <= 2, got 3"),
     ({"name": "x", "layers": [[{"type": "generator"}, {"type": "generator", "top_k": 2}]]},
      "t.yaml: layer 1, component 2 (generator): field 'top_k': not allowed here; allowed fields: "
      "model, temperature, max_tokens, samples, models, parallel"),

@@ -78,10 +78,10 @@ def test_problem_input_file_not_utf8(files, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("time_limit_s", "1e9", "expected less than or equal to 60, got '1e9'"),
-    ("time_limit_s", "61", "expected less than or equal to 60, got 61"),
-    ("time_limit_s", "0", "expected greater than 0, got 0"),
-    ("memory_limit_mb", "100000", "expected less than or equal to 4096, got 100000"),
+    ("time_limit_s", "1e9", "must be <= 60, got '1e9'"),
+    ("time_limit_s", "61", "must be <= 60, got 61"),
+    ("time_limit_s", "0", "must be > 0, got 0"),
+    ("memory_limit_mb", "100000", "must be <= 4096, got 100000"),
 ])
 def test_limits_are_bounded(files, monkeypatch, capsys, field, value, message):
     (files / "p.yaml").write_text(f"id: p\nstatement: s\n{field}: {value}\n")

@@ -114,7 +114,7 @@ def test_no_requirements(tmp_path):
 
 def test_bad_pyproject_is_a_config_error(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[project\n")
-    with pytest.raises(ConfigError, match="pyproject.toml: not valid TOML"):
+    with pytest.raises(ConfigError, match="pyproject.toml: invalid TOML"):
         read_requirements(tmp_path)
 
 

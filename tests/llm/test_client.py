@@ -153,11 +153,12 @@ def test_bad_options_are_config_errors(tmp_path):
     with pytest.raises(ConfigError) as info:
         LLMClient(tmp_path, max_concurrency=0)
     assert str(info.value) == (
-        "LLM client option max_concurrency=0: Input should be greater than or equal to 1"
+        "LLM client option 'max_concurrency': must be >= 1, got 0"
     )
     with pytest.raises(ConfigError) as info:
         LLMClient(tmp_path, retry=3)
-    assert str(info.value) == "LLM client option retry=3: Extra inputs are not permitted"
+    assert str(info.value) == ("LLM client option 'retry': not allowed here; allowed fields: max_concurrency, "
+                                "retries, timeout_s, backoff_s, max_backoff_s, api_base, api_key, local")
 
 
 def test_backoff_grows_exponentially_with_jitter_and_cap(tmp_path):

@@ -86,10 +86,10 @@ def test_float_tolerance_in_yaml_exponent_notation(tmp_path):
      "  - {input: a, output: 3}\n", "field 'tests.public[2].output': expected a string, got int"),
     ("statement: s\n", "field 'id': required field is missing"),
     ("id: p\nstatement: s\ncolour: red\n", "field 'colour': unknown field"),
-    ("id: p\nstatement: s\nstyle: web\n", "field 'style': expected 'stdio' or 'function', got 'web'"),
-    ("id: p\nstatement: s\ntime_limit_s: -1\n", "field 'time_limit_s': expected greater than 0, got -1"),
-    ("id: p\nstatement: s\nmemory_limit_mb: lots\n", "field 'memory_limit_mb': expected an integer, got string"),
-    ("id: p\nstatement: s\ntags: x\n", "field 'tags': expected a list, got string"),
+    ("id: p\nstatement: s\nstyle: web\n", "field 'style': must be 'stdio' or 'function', got 'web'"),
+    ("id: p\nstatement: s\ntime_limit_s: -1\n", "field 'time_limit_s': must be > 0, got -1"),
+    ("id: p\nstatement: s\nmemory_limit_mb: lots\n", "field 'memory_limit_mb': expected an integer, got 'lots'"),
+    ("id: p\nstatement: s\ntags: x\n", "field 'tags': expected a list, got 'x'"),
     ("id: p\nstatement: s\ninteractive: 1\n", "field 'interactive': expected true or false, got int"),
     ("id: p\nstatement: s\nstyle: function\n", "field 'entry_point': required for style 'function'"),
     ("id: p\nstatement: s\ntests: {hidden: [{output: x}]}\n", "field 'tests.hidden[0].input': required field is missing"),
@@ -102,7 +102,7 @@ def test_float_tolerance_in_yaml_exponent_notation(tmp_path):
     ("id: p\nstatement: s\nsolutions: [{source: x, file: y.py}]\n",
      "field 'solutions[0].source': give the text inline or as a file, not both"),
     ("id: p\nstatement: s\nsolutions: [{source: x, lang: java}]\n",
-     "field 'solutions[0].lang': expected 'py' or 'cpp', got 'java'"),
+     "field 'solutions[0].lang': must be 'py' or 'cpp', got 'java'"),
     ("- 1\n", "record 0: field '<record>': expected a mapping, got int"),
 ])
 def test_errors_are_one_line_naming_file_and_field(tmp_path, text, message):

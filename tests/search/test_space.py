@@ -18,11 +18,11 @@ def test_shipped_default_space_is_the_model_default():
     [
         ("samples: [4, 1]\n", "space.yaml: field 'samples': low 4 is above high 1"),
         ("fuser_layers: [0, 9]\n", "space.yaml: field 'fuser_layers': [0, 9] must lie within [0, 3]"),
-        ("ranker: [first]\n", "space.yaml: field 'ranker.0': Input should be 'none', 'after_evaluation' or 'final', got 'first'"),
-        ("modles: [a]\n", "space.yaml: field 'modles': not allowed; allowed fields: models, ensemble, samples, temperature, num_tests, expected, fuser_layers, fuser_top_k, critic, ranker, verifier"),
-        ("models: []\n", "space.yaml: field 'models': Tuple should have at least 1 item after validation, not 0, got []"),
+        ("ranker: [first]\n", "space.yaml: field 'ranker[0]': must be 'none', 'after_evaluation' or 'final', got 'first'"),
+        ("modles: [a]\n", "space.yaml: field 'modles': not allowed here; allowed fields: models, ensemble, samples, temperature, num_tests, expected, fuser_layers, fuser_top_k, critic, ranker, verifier"),
+        ("models: []\n", "space.yaml: field 'models': must have at least 1 item, got []"),
         ("- 1\n", "space.yaml: expected a mapping of search-space fields, got list"),
-        ("samples: [1\n", "space.yaml: not valid YAML: while parsing a flow sequence"),
+        ("samples: [1\n", "space.yaml: invalid YAML at line 2: expected ',' or ']', but got '<stream end>'"),
     ],
 )
 def test_bad_space_files_name_field_and_value(tmp_path, text, message):
