@@ -203,7 +203,7 @@ class RayCluster:
         order they finish, each index exactly once (a lost unit after ``max_attempts`` starts
         yields an ``infra`` :class:`UnitFailure`). A ``config`` failure raises ConfigError."""
         queue, attempts = deque(range(len(units))), Counter()
-        inflight: dict[Any, tuple[int, str]] = {}
+        inflight: dict[Any, tuple[int, _Worker]] = {}
         while queue or inflight:
             if time.monotonic() - self._last_scan > self.settings.rescan_s:
                 self._scan()
@@ -218,8 +218,8 @@ class RayCluster:
                 if ref in starting:
                     self._started(starting[ref], ref)
                     continue
-                index, node_id = inflight.pop(ref)
-                outcome = self._collect(ref, node_id)
+                index, worker = inflight.pop(ref)
+                outcome = self._collect(ref, worker)
                 if isinstance(outcome, UnitFailure) and outcome.kind == "config":
                     raise ConfigError(outcome.message)
                 if isinstance(outcome, UnitFailure) and attempts[index] < self.settings.max_attempts:
@@ -242,21 +242,20 @@ class RayCluster:
                 index = queue.popleft()
                 attempts[index] += 1
                 worker.busy += 1
-                inflight[getattr(worker.handle, method).remote(*units[index])] = (index, worker.node_id)
+                inflight[getattr(worker.handle, method).remote(*units[index])] = (index, worker)
 
-    def _collect(self, ref: Any, node_id: str) -> Any:
+    def _collect(self, ref: Any, worker: _Worker) -> Any:
         """The unit's result, or a :class:`UnitFailure` when the worker was lost or Ray raised."""
         from ray.exceptions import RayTaskError
 
-        worker = self._workers.get(node_id)
-        if worker is not None:
-            worker.busy -= 1
+        worker.busy -= 1
         try:
             return self.ray.get(ref)
         except RayTaskError as exc:
             return UnitFailure(kind="infra", message=describe_failure(exc))
         except Exception as exc:  # noqa: BLE001 - actor died, node lost, object lost
-            if node_id in self._workers:
-                self.log(f"ray: lost the worker on node {node_id[:12]}: {describe_failure(exc)}; its tasks run again")
-                self._drop(node_id)
+            if self._workers.get(worker.node_id) is worker:  # not a newer worker on the same node
+                self.log(f"ray: lost the worker on node {worker.node_id[:12]}: {describe_failure(exc)}; "
+                         "its tasks run again")
+                self._drop(worker.node_id)
             return UnitFailure(kind="infra", message=f"worker lost: {describe_failure(exc)}")
