@@ -32,7 +32,7 @@ KEYS: dict[str, tuple[str, type, str]] = {
     "arch": ("ARCHON_CODE_ARCH", str, "default architecture of solve (preset name or file, relative to the config)"),
     "workers": ("ARCHON_CODE_WORKERS", int, "sandbox containers / tasks at once (see each command's --workers)"),
     "api-base": ("ARCHON_CODE_API_BASE", str, "endpoint of non-local models (--api-base)"),
-    "cache": ("ARCHON_CODE_NO_CACHE", bool, "false: do not read or write the LLM answer cache (--no-cache)"),
+    "cache": ("ARCHON_CODE_NO_CACHE", bool, "false: do not read or write the LLM answer and execution caches (--no-cache)"),
     "cache-dir": ("ARCHON_CODE_CACHE_DIR", str, "LLM cache and model weights folder (relative to the config)"),
 }
 """file key -> (environment variable it defaults, type, meaning)."""
