@@ -236,6 +236,16 @@ def _run_call(function: object, call: dict, index: int) -> dict:
         return {"i": index, "unserializable": "value too deep"}
 
 
+def _entry(namespace: dict, entry_point: str):
+    """The entry point: a top-level function, else the method of LeetCode's ``class Solution``."""
+    if entry_point in namespace:
+        return namespace[entry_point]
+    holder = namespace.get("Solution")
+    if holder is not None and _isinstance(holder, type) and entry_point in vars(holder):
+        return getattr(holder(), entry_point)
+    raise NameError(f"name {entry_point!r} is not defined")
+
+
 def main(argv: "list[str] | None" = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if _len(argv) != 2:
@@ -248,7 +258,7 @@ def main(argv: "list[str] | None" = None) -> int:
     _redirect_stdio()
     try:
         namespace = _load(path)
-        function = namespace[entry_point]
+        function = _entry(namespace, entry_point)
     except BaseException as exc:
         if _isinstance(exc, KeyError) and exc.args == (entry_point,):
             exc = NameError(f"name {entry_point!r} is not defined")
