@@ -54,3 +54,13 @@ def test_full_exits_early_when_decisive_and_repairs_otherwise(judge):
     assert result.early_exit is True
     assert not any("Critique this" in c.messages[-1]["content"] for c in llm.calls)
     assert result.program.source == RIGHT
+
+
+def test_clusters_work_through_the_pipeline_s_cached_judge(sandbox, tmp_path):
+    from archon_code.exec_cache import build_judge
+
+    cached = build_judge(sandbox, cache=True, directory=tmp_path)
+    llm = ScriptedLLM(_script("no program here"))
+    result = ArchitectureRunner(load_architecture("codet"), llm, cached, model="scripted").solve(DOUBLE)
+    assert result.program.source == RIGHT
+    assert any("clusters [4, 1, 1] without a brute force, decisive" in n for n in result.notes)
