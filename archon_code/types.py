@@ -12,9 +12,13 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "BRUTE_TRUST",
+    "PREDICTION_TRUST",
+    "TRUSTED",
     "Candidate",
     "Checker",
     "ExecResult",
+    "Frozen",
     "Judgement",
     "Lang",
     "Problem",
@@ -28,12 +32,22 @@ __all__ = [
 Lang = Literal["py", "cpp"]
 TestKind = Literal["public", "hidden", "generated"]
 
+BRUTE_TRUST = 0.8
+"""Trust of a generated test whose expected output a brute-force reference computed."""
+PREDICTION_TRUST = 0.3
+"""Trust of a generated test whose expected output a model predicted."""
+TRUSTED = BRUTE_TRUST
+"""Generated tests with at least this trust count like public ones (early exit, verification)."""
 
-class _Frozen(BaseModel):
+
+class Frozen(BaseModel):
+    """Base of every value passed between layers: immutable (hashable, comparable) and
+    strict (an unknown field is an error, never silently dropped)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class TestCase(_Frozen):
+class TestCase(Frozen):
     """One test. For stdin/stdout problems ``input`` is fed on stdin and ``output`` is the
     expected stdout. For function-style problems ``input`` is Python test code (asserts)
     appended to the candidate, and ``output`` is unused (a test passes when the script exits 0).
@@ -53,7 +67,7 @@ class TestCase(_Frozen):
     """Where the expected output came from: problem, brute-force, prediction, agreement."""
 
 
-class Checker(_Frozen):
+class Checker(Frozen):
     """How an output is compared with the expected one."""
 
     type: Literal["tokens", "float", "exact", "custom"] = "tokens"
@@ -69,7 +83,7 @@ class Checker(_Frozen):
     with a reason on stdout; any other ending (an uncaught exception) is a broken checker."""
 
 
-class Solution(_Frozen):
+class Solution(Frozen):
     """A recorded solution of a problem, known correct or known incorrect."""
 
     lang: Lang = "py"
@@ -77,7 +91,7 @@ class Solution(_Frozen):
     correct: bool = True
 
 
-class Problem(_Frozen):
+class Problem(Frozen):
     """A programming problem in archon-code's own format (see docs/problem-format.md)."""
 
     id: str
@@ -117,7 +131,7 @@ class Problem(_Frozen):
         return self.model_copy(update={"hidden_tests": (), "generated_tests": (), "solutions": ()})
 
 
-class Candidate(_Frozen):
+class Candidate(Frozen):
     """A program proposed by a component."""
 
     id: str
@@ -142,7 +156,7 @@ class Verdict(str, Enum):
         return self.value
 
 
-class ExecResult(_Frozen):
+class ExecResult(Frozen):
     """What happened when one process ran in the sandbox."""
 
     exit_code: Optional[int] = None
@@ -162,7 +176,7 @@ class ExecResult(_Frozen):
     """stdout was longer than what the sandbox returns; ``stdout`` holds the beginning."""
 
 
-class TestResult(_Frozen):
+class TestResult(Frozen):
     """The verdict of one candidate on one test."""
 
     __test__ = False
@@ -181,7 +195,7 @@ class TestResult(_Frozen):
     """Why: checker message, signal name, ..."""
 
 
-class Judgement(_Frozen):
+class Judgement(Frozen):
     """A candidate's verdicts on a list of tests."""
 
     candidate_id: str

@@ -16,14 +16,13 @@ from archon_code.architecture.config import (
     parse_architecture,
     read_config_file,
 )
-from archon_code.architecture.runner import DEFAULT_MODEL, ArchitectureRunner, SolveResult, resolve_default_model
+from archon_code.architecture.runner import ArchitectureRunner, SolveResult
 from archon_code.architecture.trace import Budget, Tracer, read_trace
 from archon_code.errors import ConfigError
 from archon_code.llm.base import LLM
 from archon_code.types import Lang, Problem
 
 __all__ = [
-    "DEFAULT_MODEL",
     "ArchitectureConfig",
     "ArchitectureRunner",
     "Budget",
@@ -35,7 +34,6 @@ __all__ = [
     "parse_architecture",
     "preset_dir",
     "read_trace",
-    "resolve_default_model",
     "solve_problem",
 ]
 

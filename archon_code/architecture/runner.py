@@ -23,23 +23,11 @@ from archon_code.components.evidence import public_passed, rank_by_evidence, sco
 from archon_code.components.state import Failure
 from archon_code.errors import LLMError, ProblemError
 from archon_code.llm.base import LLM, Usage
+from archon_code.llm.local import default_model
 from archon_code.textio import plural
 from archon_code.types import Candidate, Lang, Problem
 
-__all__ = ["DEFAULT_MODEL", "ArchitectureRunner", "SolveResult", "resolve_default_model"]
-
-DEFAULT_MODEL = "local/qwen2.5-coder-1.5b"
-
-
-def resolve_default_model() -> str:
-    """The LLM package's default (ARCHON_CODE_MODEL), else the embedded 1.5B model."""
-    try:
-        from archon_code.llm import default_model
-    except ImportError:
-        import os
-
-        return os.environ.get("ARCHON_CODE_MODEL") or DEFAULT_MODEL
-    return default_model()
+__all__ = ["ArchitectureRunner", "SolveResult"]
 
 
 class SolveResult(BaseModel):
@@ -100,7 +88,7 @@ class ArchitectureRunner:
     def _build(self, layer: int, index: int, settings, llm: MeteredLLM, judge: GuardedJudge) -> Component:
         cls = component_class(settings.type)
         tag = f"layer{layer}/{settings.type}{index}"
-        model = self.model or getattr(settings, "model", None) or resolve_default_model()
+        model = self.model or getattr(settings, "model", None) or default_model()
         if self.model and getattr(settings, "models", ()):
             settings = settings.model_copy(update={"models": ()})
         return cls(settings, llm, judge, tag=tag, model=model, lang=self.lang)
@@ -221,7 +209,7 @@ class ArchitectureRunner:
                     else f"{calls} failed and {answers} held no program")
             raise LLMError(f"no candidate for {problem.id}: {what}; first: {failed[0].message}")
         result = SolveResult(
-            problem_id=problem.id, architecture=self.config.name, model=self.model or resolve_default_model(),
+            problem_id=problem.id, architecture=self.config.name, model=self.model or default_model(),
             program=program, public_passed=passed, public_total=n_public, usage=llm.usage,
             seconds=round(time.monotonic() - tracer.start, 3), candidates_seen=seen, early_exit=early,
             stopped_by_budget=stopped, trace_path=str(self.trace_path) if self.trace_path else None,

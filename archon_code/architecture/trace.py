@@ -134,7 +134,6 @@ class GuardedJudge:
         self.inner = inner
         self.tracer = tracer
         self._local = threading.local()
-        self.calls: list[tuple[str, tuple[TestCase, ...]]] = []
         self.executed = 0
         """Test executions run in the sandbox for this run (a test of a candidate, or an input)."""
         self.cached = 0
@@ -160,10 +159,12 @@ class GuardedJudge:
         if problem.hidden_tests or problem.generated_tests or any(t.kind == "hidden" for t in tests):
             raise ArchonError(f"internal error: {self.tag} tried to run hidden tests of {problem.id}")
 
+    def judge(self, problem: Problem, candidate: Candidate, tests: Sequence[TestCase]) -> Judgement:
+        return self.judge_many(problem, [candidate], tests)[0]
+
     def judge_many(self, problem: Problem, candidates: Sequence[Candidate],
                    tests: Sequence[TestCase]) -> list[Judgement]:
         self._guard(problem, tests)
-        self.calls.append((self.tag, tuple(tests)))
         judgements = self.inner.judge_many(problem, list(candidates), list(tests))
         counts = self._counted(len(candidates) * len(tests))
         self.tracer.event("execution", tag=self.tag, call="judge_many", **counts,
@@ -173,7 +174,6 @@ class GuardedJudge:
 
     def run_inputs(self, problem: Problem, candidate: Candidate, inputs: Sequence[str]) -> list[ExecResult]:
         self._guard(problem, ())
-        self.calls.append((self.tag, tuple(TestCase(input=i, kind="generated") for i in inputs)))
         results = self.inner.run_inputs(problem, candidate, list(inputs))
         counts = self._counted(len(inputs))
         self.tracer.event("execution", tag=self.tag, call="run_inputs", **counts, candidates=[candidate.id],

@@ -12,7 +12,7 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Iterable, Literal, Optional
+from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -114,10 +114,6 @@ class ResultStore:
                 handle.write(line.encode("utf-8"))
                 handle.flush()
                 os.fsync(handle.fileno())
-
-    def extend(self, records: Iterable[BenchRecord]) -> None:
-        for record in records:
-            self.append(record)
 
     def reset(self) -> None:
         """Forget every record (``--fresh``)."""

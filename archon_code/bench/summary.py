@@ -5,19 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable, Optional, Sequence
 
-from pydantic import BaseModel, ConfigDict
-
 from archon_code.bench.passk import mean_pass_at_k
 from archon_code.bench.store import BenchRecord
+from archon_code.types import Frozen
 
 __all__ = ["ArchSummary", "BenchSummary", "Cell", "format_savings", "format_table", "summarize", "table_head", "table_row"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Cell(_Frozen):
+class Cell(Frozen):
     """One (architecture, problem) outcome over its draws."""
 
     passed: int = 0
@@ -35,7 +30,7 @@ class Cell(_Frozen):
     """Wall seconds over the finished draws."""
 
 
-class ArchSummary(_Frozen):
+class ArchSummary(Frozen):
     """One architecture over the problem set. Costs are means per finished draw."""
 
     arch: str
@@ -71,7 +66,7 @@ class ArchSummary(_Frozen):
     """Test executions the execution cache answered instead of running them."""
 
 
-class BenchSummary(_Frozen):
+class BenchSummary(Frozen):
     archs: tuple[ArchSummary, ...]
     problems: tuple[str, ...]
     grid: dict[str, dict[str, Cell]]

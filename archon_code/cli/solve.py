@@ -116,7 +116,7 @@ def solve(problem: str, arch: str, model: Optional[str], lang: str, problem_id: 
       archon-code solve p.yaml --arch my-arch.yaml --model openai/gpt-4o-mini --budget-dollars 0.05
     """
     from archon_code.architecture import ArchitectureRunner, Budget, load_architecture
-    from archon_code.architecture.runner import resolve_default_model
+    from archon_code.llm import default_model
     from archon_code.exec_cache import build_judge
     from archon_code.llm import LLMClient
 
@@ -131,7 +131,7 @@ def solve(problem: str, arch: str, model: Optional[str], lang: str, problem_id: 
     budget = Budget(calls=budget_calls, tokens=budget_tokens, dollars=budget_dollars, seconds=budget_seconds)
     say = (lambda line: None) if quiet else (lambda line: click.echo(f"solve: {line}", err=True))
     say(f"{prob.id} with architecture {config.name} ({plural(len(config.layers), 'layer')}), "
-        f"model {model or resolve_default_model() + ' where the architecture names none'}; starting the sandbox")
+        f"model {model or default_model() + ' where the architecture names none'}; starting the sandbox")
     llm = ProgressLLM(LLMClient(cache=not no_cache, config=llm_config), say)
     interrupts.on_stop(lambda: "solve stopped before choosing a program; nothing kept"
                        + (f" but the trace so far in {trace_path}" if trace_path else ""))

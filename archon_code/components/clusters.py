@@ -15,36 +15,30 @@ from __future__ import annotations
 from collections import Counter
 from typing import Mapping, Optional, Sequence
 
-from pydantic import BaseModel, ConfigDict
-
 from archon_code.components.evidence import passes_public
 from archon_code.components.state import Behaviour, State
 from archon_code.functions import CallOutcome, canonical, encode, short_repr
-from archon_code.types import ExecResult
+from archon_code.types import BRUTE_TRUST, ExecResult, Frozen
 
 __all__ = ["Cluster", "Disagreement", "Expected", "clusters", "decisive", "disagreements", "expected_outputs",
            "failed", "function_key", "reference_agreement", "stdio_key"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Cluster(_Frozen):
+class Cluster(Frozen):
     keys: tuple[str, ...]
     """The behaviour shared by the members, one key per probe."""
     members: tuple[str, ...]
     """Candidate ids, in creation order."""
 
 
-class Expected(_Frozen):
+class Expected(Frozen):
     key: str
     source: str
     """``brute-force`` or ``cluster``."""
     trust: float
 
 
-class Disagreement(_Frozen):
+class Disagreement(Frozen):
     """One probe on which the shown candidates do not all agree, as prompts show it."""
 
     input: str
@@ -147,7 +141,7 @@ def expected_outputs(state: State, n_public: int) -> list[Optional[Expected]]:
     for i in range(len(behaviour.probes)):
         ref = behaviour.reference[i] if behaviour.reference else ""
         if ref:
-            result.append(Expected(key=ref, source="brute-force", trust=0.8))
+            result.append(Expected(key=ref, source="brute-force", trust=BRUTE_TRUST))
             continue
         votes = Counter()
         for cluster in found:

@@ -20,7 +20,7 @@ from collections import Counter
 from typing import Optional, Sequence
 
 from archon_code.components.state import State
-from archon_code.types import Judgement, TestCase, Verdict
+from archon_code.types import TRUSTED, Judgement, TestCase, Verdict
 
 __all__ = [
     "TRUSTED",
@@ -32,9 +32,6 @@ __all__ = [
     "score_value",
     "solved",
 ]
-
-TRUSTED = 0.8
-"""Generated tests with at least this trust count for early exit."""
 
 Evidence = tuple[int, int, int, float, int]
 

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from pydantic import BaseModel, ConfigDict
-
 from archon_code.llm.base import Usage
-from archon_code.types import Candidate, Judgement, TestCase
+from archon_code.types import Candidate, Frozen, Judgement, TestCase
 
 __all__ = ["Behaviour", "Failure", "Probe", "Rejected", "State", "merge_states"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Failure(_Frozen):
+class Failure(Frozen):
     """A model call that failed (rate limit, timeout, budget): recorded, never a wrong answer."""
 
     tag: str
@@ -27,7 +21,7 @@ class Failure(_Frozen):
     message: str
 
 
-class Rejected(_Frozen):
+class Rejected(Frozen):
     """A model answer that held no usable program (garbage), recorded instead of judged."""
 
     tag: str
@@ -38,7 +32,7 @@ class Rejected(_Frozen):
     """The answer's first 2,000 characters."""
 
 
-class Probe(_Frozen):
+class Probe(Frozen):
     """One differential input every candidate is run on (no expected output)."""
 
     input: str
@@ -47,7 +41,7 @@ class Probe(_Frozen):
     """How prompts show it: ``f(2, [1])`` or the (truncated) input text."""
 
 
-class Behaviour(_Frozen):
+class Behaviour(Frozen):
     """What every candidate did on the differential inputs (see :mod:`archon_code.components.clusters`)."""
 
     probes: tuple[Probe, ...] = ()
@@ -64,7 +58,7 @@ class Behaviour(_Frozen):
     """... and at least this share of the public-passing candidates that were run."""
 
 
-class State(_Frozen):
+class State(Frozen):
     """Everything the components of an architecture know about one problem so far."""
 
     candidates: tuple[Candidate, ...] = ()

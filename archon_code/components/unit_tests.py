@@ -26,12 +26,9 @@ from archon_code.components.evidence import passes_public
 from archon_code.components.state import Failure, State
 from archon_code.components.testgen_parse import majority, parse_asserts, parse_input_list, parse_literal_tests
 from archon_code.extract import extract_code
-from archon_code.types import Candidate, Problem, TestCase, Verdict
+from archon_code.types import BRUTE_TRUST, PREDICTION_TRUST, Candidate, Problem, TestCase, Verdict
 
 __all__ = ["BRUTE_TRUST", "PREDICTION_TRUST", "UnitTestGenerator", "UnitTestGeneratorConfig"]
-
-BRUTE_TRUST = 0.8
-PREDICTION_TRUST = 0.3
 
 
 class UnitTestGeneratorConfig(LLMComponentConfig):

@@ -13,7 +13,8 @@ import json
 from typing import Optional, Sequence
 
 from archon_code.functions.codec import decode
-from archon_code.functions.models import Call, CallOutcome, _Frozen
+from archon_code.functions.models import Call, CallOutcome
+from archon_code.types import Frozen
 
 __all__ = ["HarnessReport", "read_results", "request_json"]
 
@@ -28,7 +29,7 @@ def request_json(calls: Sequence[Call]) -> str:
     return json.dumps({"calls": [c.to_json() for c in calls]}, ensure_ascii=True, allow_nan=False)
 
 
-class HarnessReport(_Frozen):
+class HarnessReport(Frozen):
     """What one harness run said, decoded."""
 
     outcomes: tuple[CallOutcome, ...]

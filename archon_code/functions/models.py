@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict
-
 from archon_code.errors import ProblemError
 from archon_code.functions.codec import canonical, decode, encode, short_repr
+from archon_code.types import Frozen
 
 __all__ = ["Call", "CallOutcome", "FunctionPlan", "UncheckableTest"]
 
@@ -21,11 +20,7 @@ class UncheckableTest(ProblemError):
     """A function test the host cannot decide without running its code (not plain asserts)."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Call(_Frozen):
+class Call(Frozen):
     """One call of the entry point, arguments as encoded plain data."""
 
     args: tuple[Any, ...] = ()
@@ -60,7 +55,7 @@ class Call(_Frozen):
         return text if len(text) <= 200 else text[:197] + "..."
 
 
-class CallOutcome(_Frozen):
+class CallOutcome(Frozen):
     """What one call gave: a plain-data value, an exception, a non-plain value or nothing."""
 
     index: int
@@ -85,7 +80,7 @@ class CallOutcome(_Frozen):
         return "gave no result (the program stopped before this call)"
 
 
-class FunctionPlan(_Frozen):
+class FunctionPlan(Frozen):
     """What the sandbox must call, and what the host needs to decide afterwards."""
 
     kind: Literal["asserts", "trusted"]

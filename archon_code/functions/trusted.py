@@ -34,14 +34,15 @@ from typing import Optional, Sequence
 
 from archon_code.errors import SandboxError
 from archon_code.functions.codec import encode, harness_path
-from archon_code.functions.models import Call, CallOutcome, FunctionPlan, UncheckableTest, _Frozen
+from archon_code.functions.models import Call, CallOutcome, FunctionPlan, UncheckableTest
+from archon_code.types import Frozen
 
 __all__ = ["DriverResult", "TrustedCheck"]
 
 _DRIVER = Path(__file__).with_name("trusted_driver.py")
 
 
-class DriverResult(_Frozen):
+class DriverResult(Frozen):
     """What one run of the trusted check said."""
 
     new_calls: tuple[Call, ...] = ()

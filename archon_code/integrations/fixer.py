@@ -13,10 +13,9 @@ import ast
 import difflib
 from typing import Optional, Sequence
 
-from pydantic import BaseModel, ConfigDict
-
 from archon_code.extract import code_blocks, extract_code
 from archon_code.llm.base import LLM
+from archon_code.types import Frozen
 
 __all__ = [
     "FailingTest",
@@ -30,11 +29,7 @@ __all__ = [
     "splice_definitions",
 ]
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class FailingTest(_Frozen):
+class FailingTest(Frozen):
     """A failing test of the repository as shown to the model (not to be confused with
     :class:`archon_code.components.state.Failure`, a failed model call)."""
 
@@ -44,7 +39,7 @@ class FailingTest(_Frozen):
     test_source: str = ""
 
 
-class Target(_Frozen):
+class Target(Frozen):
     """One file to fix and the failures that implicate it."""
 
     path: str

@@ -10,6 +10,7 @@ from archon_code.integrations.testrun import SuiteRun
 from archon_code.integrations.workspace import FilePatch, SkippedPath
 from archon_code.errors import LLMError
 from archon_code.llm.base import Usage
+from archon_code.types import Frozen
 
 __all__ = ["ModelUnavailable", "RejectedFix", "SuggestConfig", "SuggestReport", "Verified"]
 
@@ -46,11 +47,7 @@ class SuggestConfig(BaseModel):
     """Also copy untracked files git does not ignore (the pre-commit hook copies tracked files only)."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Verified(_Frozen):
+class Verified(Frozen):
     """A candidate patch that made failing tests pass and broke none."""
 
     id: str
@@ -64,7 +61,7 @@ class Verified(_Frozen):
     after: SuiteRun
 
 
-class RejectedFix(_Frozen):
+class RejectedFix(Frozen):
     """A candidate patch that was not suggested, and why."""
 
     id: str
@@ -75,7 +72,7 @@ class RejectedFix(_Frozen):
     """The candidate's unified diff (empty when no patch was made, e.g. the fuser's model failed)."""
 
 
-class SuggestReport(_Frozen):
+class SuggestReport(Frozen):
     """Everything ``suggest`` found: the verdict, the evidence, the patch."""
 
     status: Literal["passing", "fixed", "unfixed"]

@@ -15,11 +15,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict
-
 from archon_code.errors import ConfigError
 from archon_code.sandbox.base import Sandbox
-from archon_code.types import ExecResult
+from archon_code.types import ExecResult, Frozen
 
 __all__ = [
     "SuiteRun",
@@ -38,11 +36,7 @@ PYTEST_FLAGS = "-rA --tb=native -p no:cacheprovider -o junit_family=xunit1"
 """Flags appended to a pytest command (plus ``--junitxml``)."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class TestOutcome(_Frozen):
+class TestOutcome(Frozen):
     """One test's result in one run of the suite."""
 
     __test__ = False
@@ -58,7 +52,7 @@ class TestOutcome(_Frozen):
     """Repository files and lines in the traceback, outermost first, relative to the root."""
 
 
-class SuiteRun(_Frozen):
+class SuiteRun(Frozen):
     """One run of the whole test command."""
 
     command: str

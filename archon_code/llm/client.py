@@ -14,7 +14,6 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -107,8 +106,7 @@ class LLMClient:
     """Implements :class:`archon_code.llm.base.LLM` over litellm, thread-safe.
 
     ``cache_dir`` None means :func:`default_cache_dir`; ``cache=False`` disables caching.
-    Totals: :attr:`usage` (new calls; cache hits only count in ``cached_calls``),
-    :attr:`usage_by_tag`, and :attr:`cached_usage` (what the cached answers originally cost).
+    Totals: :attr:`usage` (new calls; cache hits only count in ``cached_calls``).
     """
 
     def __init__(
@@ -125,24 +123,12 @@ class LLMClient:
         self._semaphore = threading.BoundedSemaphore(self.config.max_concurrency)
         self._lock = threading.Lock()
         self._usage = Usage()
-        self._cached_usage = Usage()
-        self._by_tag: dict[str, Usage] = defaultdict(Usage)
         self._random = random.Random(0)
 
     @property
     def usage(self) -> Usage:
         with self._lock:
             return self._usage
-
-    @property
-    def cached_usage(self) -> Usage:
-        with self._lock:
-            return self._cached_usage
-
-    @property
-    def usage_by_tag(self) -> dict[str, Usage]:
-        with self._lock:
-            return dict(self._by_tag)
 
     def complete(
         self,
@@ -205,8 +191,6 @@ class LLMClient:
         usage = Usage(cached_calls=1, seconds=time.monotonic() - started)
         with self._lock:
             self._usage = self._usage + usage
-            self._by_tag[tag] = self._by_tag[tag] + usage
-            self._cached_usage = self._cached_usage + entry.usage
         if meter is not None:
             meter.record(usage)
         return Completion(text=entry.text, model=model, usage=usage, cached=True)
@@ -214,7 +198,6 @@ class LLMClient:
     def _record(self, tag: str, usage: Usage) -> None:
         with self._lock:
             self._usage = self._usage + usage
-            self._by_tag[tag] = self._by_tag[tag] + usage
 
     def _call(self, route: _Route, model: str, messages: Sequence[Message], temperature: float, max_tokens: int,
               sample: int, tag: str, meter: Optional[BudgetMeter]) -> tuple[Completion, int]:
