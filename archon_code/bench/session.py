@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -116,13 +117,14 @@ def select_problems(options: BenchOptions) -> list[Problem]:
 @contextmanager
 def open_engine(*, cache: bool = True, workers: int = 1, llm_config: Any = None) -> Iterator[tuple[Any, Any]]:
     """The real LLM client (``llm_config``: an :class:`LLMClientConfig`, endpoint, key, timeout,
-    retries) and a judge over a started Docker sandbox."""
+    retries) and a judge over a started Docker sandbox: ARCHON_CODE_WORKERS containers, else
+    ``max(2, workers)`` (``workers``: bench tasks at once)."""
     from archon_code.exec_cache import build_judge
     from archon_code.llm.client import LLMClient
     from archon_code.sandbox import open_sandbox
 
     llm = LLMClient(cache=cache, config=llm_config)
-    with open_sandbox(workers=max(2, workers)) as sandbox:
+    with open_sandbox(workers=None if os.environ.get("ARCHON_CODE_WORKERS") else max(2, workers)) as sandbox:
         yield llm, build_judge(sandbox, cache=cache)
 
 

@@ -46,9 +46,12 @@ def _kept(out_dir: Path) -> str:
 @click.argument("problems", type=click.Path(exists=True))
 @click.option("--arch", "archs", multiple=True, required=True, envvar="ARCHON_CODE_BENCH_ARCH",
               help="Preset name or architecture file; repeat to compare several.")
-@click.option("--model", envvar="ARCHON_CODE_MODEL", default=None, help="Model for every component (overrides the architecture's).")
-@click.option("--workers", type=click.IntRange(1), default=1, envvar="ARCHON_CODE_WORKERS", show_default=True,
-              help="Tasks run at once.")
+@click.option("--model", default=None,
+              help="Model for every component, overriding the architecture's (ARCHON_CODE_MODEL only fills in "
+                   "components that name none, as in solve).")
+@click.option("--workers", type=click.IntRange(1), default=1, envvar="ARCHON_CODE_BENCH_WORKERS", show_default=True,
+              help="Bench tasks run at once (sandbox containers: ARCHON_CODE_WORKERS, else max(2, N)). "
+                   "Env: ARCHON_CODE_BENCH_WORKERS.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder [default: bench-runs/<hash of the options>].")
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N problems.")

@@ -50,8 +50,9 @@ def _out_dir(options) -> Path:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder [default: search-runs/<hash of the options>].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split and the sampler.")
-@click.option("--workers", type=click.IntRange(1), default=1, envvar="ARCHON_CODE_WORKERS", show_default=True,
-              help="Bench tasks run at once.")
+@click.option("--workers", type=click.IntRange(1), default=1, envvar="ARCHON_CODE_BENCH_WORKERS", show_default=True,
+              help="Bench tasks run at once (sandbox containers: ARCHON_CODE_WORKERS, else max(2, N)). "
+                   "Env: ARCHON_CODE_BENCH_WORKERS.")
 @click.option("--no-cache/--cache", "no_cache", default=False, envvar="ARCHON_CODE_NO_CACHE",
               help="Do not read or write the LLM answer cache or the execution cache (default: use both). "
                    "Env: ARCHON_CODE_NO_CACHE=1; ARCHON_CODE_NO_EXEC_CACHE=1 turns off only the execution cache.")

@@ -64,7 +64,7 @@ def test_environment_beats_the_file(project):
 
 
 @pytest.mark.parametrize("text, message", [
-    ('modle = "x"\n', "unknown key 'modle'; allowed: model, arch, workers, api-base, cache, cache-dir"),
+    ('modle = "x"\n', "unknown key 'modle'; allowed: model, arch, workers, bench-workers, api-base, cache, cache-dir"),
     ("workers = 0\n", "key 'workers': expected an integer from 1 to 64, got 0"),
     ('workers = "2"\n', "key 'workers': expected an integer from 1 to 64, got '2'"),
     ('cache = "no"\n', "key 'cache': expected true or false, got 'no'"),

@@ -26,6 +26,8 @@ def started(monkeypatch, tmp_path):
 
     monkeypatch.setattr(DockerSandbox, "start", start)
     monkeypatch.setenv("ARCHON_CODE_SANDBOX_MEMORY_MB", "777")
+    for name in ("ARCHON_CODE_WORKERS", "ARCHON_CODE_BENCH_WORKERS"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ARCHON_CODE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)
     (tmp_path / "sol.py").write_text("print(sum(map(int, input().split())))\n")
@@ -70,3 +72,17 @@ def test_a_real_container_gets_the_memory_setting(monkeypatch):
         memory = slot.container.attrs["HostConfig"]["Memory"]
     assert result.runs[0].exit_code == 0
     assert memory == 640 << 20
+
+
+@pytest.mark.parametrize("env, containers", [
+    ({"ARCHON_CODE_BENCH_WORKERS": "3"}, 3),                              # tasks at once, at least 2 containers
+    ({"ARCHON_CODE_BENCH_WORKERS": "3", "ARCHON_CODE_WORKERS": "5"}, 5),  # containers: ARCHON_CODE_WORKERS
+    ({"ARCHON_CODE_WORKERS": "5"}, 5),                                    # not bench tasks: those stay 1
+])
+@pytest.mark.parametrize("command", ["bench", "search"])
+def test_workers_means_containers_and_bench_workers_means_tasks(command, env, containers, started, monkeypatch,
+                                                                 capsys):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, out, err = run_main(monkeypatch, capsys, *COMMANDS[command])
+    assert (code, [c.workers for c in started]) == (2, [containers]), err
