@@ -182,3 +182,22 @@ def test_an_address_where_nothing_listens_is_one_line_at_once(cluster):
     assert done.returncode == 2
     assert done.stderr.splitlines()[-1] == "error: option '--ray': cannot connect to '127.0.0.1:1': Connection refused"
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.model
+def test_bench_command_with_the_embedded_model_on_ray_equals_local(cluster, tmp_path):
+    """The real command and the real embedded 0.5B model, started inside a node's worker: the
+    record equals the one of the same command run locally (greedy, seeded: the same program)."""
+    from tests.conftest import require_model
+
+    require_model()
+    args = ["bench", "problems/", "--arch", "single", "--model", "local/qwen2.5-coder-0.5b", "--ids", "sum-two",
+            "--no-cache", "--json"]
+    on_ray = cluster.cli(*args, "--out", str(tmp_path / "ray"), "--ray", cluster.address, timeout=900)
+    local = cluster.cli(*args, "--out", str(tmp_path / "local"), timeout=900)
+    assert (on_ray.returncode, local.returncode) == (0, 0), on_ray.stderr[-2000:] + local.stderr[-2000:]
+    records = [[{k: v for k, v in json.loads(line).items() if k != "seconds"}
+                for line in (tmp_path / name / "results.jsonl").read_text().splitlines()] for name in ("ray", "local")]
+    assert records[0] == records[1]
+    (record,) = records[0]
+    assert (record["problem"], record["status"], record["calls"], record["error"]) == ("sum-two", "pass", 1, "")
