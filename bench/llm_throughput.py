@@ -59,7 +59,7 @@ def prompts(problem) -> dict[str, list[dict]]:
                           input=problem.public_tests[0].input, expected=None, actual="", stderr="AssertionError")
     item = {"source": source, "passed": 0, "total": len(problem.public_tests), "critique": "",
             "failures": [failure]}
-    repair = render("fuser", lang="py", problem=problem, items=[item])
+    repair = render("fuser", lang="py", problem=problem, items=[item], disagreements=[])
     return {name: [{"role": "system", "content": system}, {"role": "user", "content": text}]
             for name, text in (("statement", statement), ("repair", repair))}
 

@@ -267,7 +267,7 @@ def _speculation(params, config: LocalServerConfig, root: Path) -> None:
         spec.draft.cpuparams.n_threads = config.threads
         spec.draft.cpuparams_batch.n_threads = config.threads
     elif config.ngram:
-        spec.types = [kinds.COMMON_SPECULATIVE_TYPE_NGRAM_MOD]
+        spec.types = [kinds.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE]  # prompt lookup (ngram-mod never drafted here)
 
 
 def _start_server(path: Path, config: LocalServerConfig, root: Optional[Path] = None):
