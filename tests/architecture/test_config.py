@@ -17,8 +17,10 @@ def test_presets_load():
     assert list(list_presets()) == ["best-of-n", "codet", "full", "repair", "single"]
     full = load_architecture("full")
     assert [[c.type for c in layer] for layer in full.layers] == [
-        ["generator"], ["unit_test_generator"], ["evaluator"], ["critic"], ["fuser"], ["evaluator"],
-        ["verifier", "ranker"]]
+        ["generator"], ["differential"], ["critic"], ["fuser"], ["evaluator"], ["ranker"]]
+    codet = load_architecture("codet")
+    assert [[c.type for c in layer] for layer in codet.layers] == [["generator"], ["differential"], ["ranker"]]
+    assert (codet.layers[1][0].batch, codet.layers[1][0].max_candidates, codet.layers[1][0].inputs) == (2, 8, 20)
     assert load_architecture("single").layers[0][0] == GeneratorConfig(type="generator", samples=1, temperature=0.0)
 
 
@@ -32,7 +34,8 @@ def test_presets_load():
      "model, temperature, max_tokens, samples, models, parallel"),
     ({"name": "x", "layers": [[{"type": "generator"}], [{"type": "judge"}]]},
      "t.yaml: layer 2, component 1: field 'type': unknown component type 'judge'; allowed: generator, "
-     "unit_test_generator, evaluator, ranker, verifier, critic, fuser or a dotted path package.module:Class"),
+     "unit_test_generator, evaluator, ranker, verifier, critic, fuser, differential or a dotted path "
+     "package.module:Class"),
     ({"name": "x", "layers": [[{"type": "generator"}], [{"type": "unit_test_generator", "expected": "oracle"}]]},
      "t.yaml: layer 2, component 1 (unit_test_generator): field 'expected': must be 'auto', 'brute_force', "
      "'agreement' or 'prediction', got 'oracle'"),

@@ -7,12 +7,12 @@ import time
 
 import pytest
 
-from archon_code.architecture import ArchitectureRunner, Budget, load_architecture, read_trace
+from archon_code.architecture import ArchitectureRunner, Budget, load_architecture, parse_architecture, read_trace
 from archon_code.architecture.trace_view import render_trace
 from archon_code.errors import LLMError
-from archon_code.types import TestCase
 from tests.components.conftest import ADD, SUB, fenced, make_problem
 from tests.support.scripted_llm import ScriptedLLM
+from tests.support.spy_judge import SpyJudge
 
 pytestmark = pytest.mark.docker
 
@@ -32,21 +32,6 @@ def script(messages, sample):
     if "corrected, complete solution" in user:
         return fenced(ADD)
     return [fenced(SUB), "no idea", fenced(ADD), fenced(SUB)][sample % 4]
-
-
-class RecordingJudge:
-    """Delegates to the real judge and keeps every call's problem and tests."""
-
-    def __init__(self, judge):
-        self.judge, self.calls = judge, []
-
-    def judge_many(self, problem, candidates, tests):
-        self.calls.append((problem, tuple(tests), tuple(c.source for c in candidates)))
-        return self.judge.judge_many(problem, candidates, tests)
-
-    def run_inputs(self, problem, candidate, inputs):
-        self.calls.append((problem, tuple(TestCase(input=i) for i in inputs), (candidate.source,)))
-        return self.judge.run_inputs(problem, candidate, inputs)
 
 
 def _run(judge, arch, llm=None, **options):
@@ -72,8 +57,15 @@ def test_best_of_n_picks_the_passing_sample_and_exits_early(judge):
     assert result.usage.calls == 4
 
 
-def test_codet_generates_trusted_tests(judge):
-    result, _ = _run(judge, "codet", early_exit=False)
+UNIT_TESTS = {"name": "unit-tests", "layers": [
+    [{"type": "generator", "samples": 4, "temperature": 0.8}],
+    [{"type": "unit_test_generator", "num_tests": 5}], [{"type": "evaluator"}], [{"type": "ranker"}]]}
+
+
+def test_unit_test_generator_adds_trusted_tests(judge):
+    runner = ArchitectureRunner(parse_architecture(UNIT_TESTS), ScriptedLLM(script), judge, model="scripted",
+                                early_exit=False)
+    result = runner.solve(make_problem())
     assert result.program.source == ADD
     assert result.generated_tests == 2
     assert "layer2/unit_test_generator0: 2 generated tests kept (brute-force)" in result.notes
@@ -91,7 +83,7 @@ def test_full_fuses_a_repair_when_every_sample_fails(judge):
 
 
 def test_hidden_tests_never_reach_a_prompt_or_the_judge(judge):
-    recorder = RecordingJudge(judge)
+    recorder = SpyJudge(judge)
     result, llm = _run(recorder, "full", early_exit=False)
     assert result.public_total == 2
     assert recorder.calls and llm.calls
