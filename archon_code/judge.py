@@ -42,6 +42,8 @@ class JudgeLike(Protocol):
 
     def run_inputs(self, problem: Problem, candidate: Candidate, inputs: Sequence[str]) -> list[ExecResult]: ...
 
+    def call_function(self, problem: Problem, candidate: Candidate, calls: Sequence["Call"]) -> list["CallOutcome"]: ...
+
 
 def _signal_name(number: Optional[int]) -> str:
     try:

@@ -8,28 +8,10 @@ from archon_code.bench.runner import architecture_solvers, plan_tasks, run_bench
 from archon_code.bench.store import ResultStore
 from tests.bench.support import HIDDEN_MARK, make_problem, right_answer, wrong_on_hidden
 from tests.support.scripted_llm import ScriptedLLM
+from tests.support.spy_judge import SpyJudge
 
 NAMES = ("double", "square")
 PROBLEMS = [make_problem(n) for n in NAMES]
-
-
-class SpyJudge:
-    """The real judge; records the problem and tests of every call."""
-
-    def __init__(self, judge):
-        self.inner, self.workers, self.calls = judge, judge.sandbox.workers, []
-
-    def judge(self, problem, candidate, tests):
-        self.calls.append((problem, tuple(tests)))
-        return self.inner.judge(problem, candidate, tests)
-
-    def judge_many(self, problem, candidates, tests):
-        self.calls.append((problem, tuple(tests)))
-        return self.inner.judge_many(problem, candidates, tests)
-
-    def run_inputs(self, problem, candidate, inputs):
-        self.calls.append((problem, tuple(inputs)))
-        return self.inner.run_inputs(problem, candidate, inputs)
 
 
 def _answer(messages, sample):
@@ -61,6 +43,6 @@ def test_hidden_tests_never_reach_the_pipeline(tmp_path, judge, arch):
     assert not any(HIDDEN_MARK in m for m in messages)
     assert not any(f"{n}({x})" in m for m in messages for n in NAMES for x in (-7, 1000))
     assert spy.calls
-    for problem, tests in spy.calls:
+    for problem, tests, _ in spy.calls:
         assert problem.hidden_tests == () and problem.generated_tests == ()
-        assert not any(HIDDEN_MARK in (t if isinstance(t, str) else t.input) for t in tests)
+        assert not any(HIDDEN_MARK in t.input for t in tests)

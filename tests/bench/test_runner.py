@@ -10,20 +10,9 @@ from archon_code.types import Candidate
 from tests.bench.support import (FUNCTION_NAMES, HIDDEN_MARK, Outcome, make_problem, one_shot_solver, right_answer,
                                  wrong_on_hidden)
 from tests.support.scripted_llm import ScriptedLLM
+from tests.support.spy_judge import SpyJudge
 
 PROBLEMS = [make_problem(n) for n in FUNCTION_NAMES[:3]]
-
-
-class SpyJudge:
-    """The real judge, recording every test list it is given."""
-
-    def __init__(self, judge):
-        self.judge_ = judge
-        self.seen = []
-
-    def judge(self, problem, candidate, tests):
-        self.seen.append((problem, tuple(tests)))
-        return self.judge_.judge(problem, candidate, tests)
 
 
 def _script(messages, sample):
@@ -57,8 +46,8 @@ def test_grades_on_hidden_tests_only_the_bench_saw(tmp_path, judge):
     # hidden tests never reached the model nor the pipeline's judge calls
     assert len(llm.calls) == 3
     assert not any(HIDDEN_MARK in m["content"] for call in llm.calls for m in call.messages)
-    assert spy.seen and all(not p.hidden_tests for p, _ in spy.seen)
-    assert not any(HIDDEN_MARK in t.input for _, tests in spy.seen for t in tests)
+    assert spy.calls and all(not p.hidden_tests for p, _, _ in spy.calls)
+    assert not any(HIDDEN_MARK in t.input for _, tests, _ in spy.calls for t in tests)
 
 
 def test_rerun_recomputes_nothing(tmp_path, judge):
@@ -106,7 +95,7 @@ def test_every_candidate_is_graded_for_the_oracle_after_the_run(judge):
     task = BenchTask("one", PROBLEMS[1], 0)
     record = run_task(task, lambda p: _outcome(wrong, same, right), spy)
     assert (record.status, record.oracle, record.candidates) == ("fail", True, 2)
-    assert [len(tests) for _, tests in spy.seen] == [4, 4]  # the final program, then the other distinct one
+    assert [len(tests) for _, tests, _ in spy.calls] == [4, 4]  # the final program, then the other distinct one
     alone = run_task(task, lambda p: _outcome(wrong, same), judge)
     assert (alone.status, alone.oracle, alone.candidates) == ("fail", False, 1)
     solved = run_task(task, lambda p: _outcome(right, wrong), judge)

@@ -12,8 +12,9 @@ from archon_code.resources import resource_dir
 from archon_code.types import Candidate
 from tests.components.conftest import ADD, make_problem
 
-MINE = ["system", "system_tests", "generator", "critic", "fuser", "unit_tests", "input_generator", "brute_force",
-        "validator", "ranker", "verifier", "differential_inputs"]
+TEMPLATES = sorted(p.stem for p in resource_dir("prompts").glob("*.j2") if not p.stem.startswith("_"))
+"""Every template in prompts/ (partials, ``_*.j2``, are rendered through the templates that include them)."""
+SUGGEST = {"suggest_fix", "suggest_fuse", "suggest_system"}
 CASE = Disagreement(input="add(2, 1)", groups=(("candidate 1, candidate 2", "return 3"), ("candidate 3", "return 4")),
                     reference="return 3")
 FAIL = FailureView(number=2, kind="public", verdict="WA", message="expected '10', got '0'", input="5 5\n",
@@ -27,15 +28,19 @@ def _variables(name: str) -> dict:
             "fuser": {"items": [item], "disagreements": [CASE]},
             "unit_tests": {"num_tests": 4}, "input_generator": {"num_tests": 4},
             "differential_inputs": {"num_tests": 4},
-            "ranker": {"candidates": [cand, cand]}, "verifier": {"candidate": cand}}.get(name, {})
+            "ranker": {"candidates": [cand, cand]}, "verifier": {"candidate": cand},
+            "suggest_fix": {"path": "calc.py", "content": "def add(a, b):\n    return a - b\n",
+                            "failures": [{"id": "tests/test_calc.py::test_add", "test_source": "assert add(1, 2) == 3",
+                                          "error": "AssertionError"}]},
+            "suggest_fuse": {"path": "calc.py", "original": "x = 1\n",
+                             "versions": [{"fixes": ["t1", "t2"], "content": "x = 2\n"}]}}.get(name, {})
 
 
-def test_every_template_of_the_components_exists():
-    names = {p.stem for p in resource_dir("prompts").glob("*.j2")}
-    assert set(MINE) <= names
+def test_the_templates_are_found():
+    assert {"system", "generator", "critic", "fuser", "ranker", "verifier", "suggest_fix"} <= set(TEMPLATES)
 
 
-@pytest.mark.parametrize("name", MINE)
+@pytest.mark.parametrize("name", TEMPLATES)
 @pytest.mark.parametrize("lang", ["py", "cpp"])
 @pytest.mark.parametrize("style", ["stdio", "function"])
 def test_template_renders_and_holds_no_hidden_test(name, lang, style):
@@ -44,8 +49,16 @@ def test_template_renders_and_holds_no_hidden_test(name, lang, style):
     text = render(name, lang=lang, problem=problem.without_hidden(), **_variables(name))
     assert text.strip() != ""
     assert "HIDDEN" not in text
-    if name not in ("system", "system_tests"):
+    if name not in ("system", "system_tests") and name not in SUGGEST:
         assert "Read two integers a and b" in text
+
+
+@pytest.mark.parametrize("name", sorted(SUGGEST - {"suggest_system"}))
+def test_suggest_templates_show_what_they_are_given(name):
+    text = render(name, **_variables(name))
+    pieces = {"suggest_fix": ["tests/test_calc.py::test_add", "assert add(1, 2) == 3", "return a - b", "`calc.py`"],
+              "suggest_fuse": ["Version 1: makes t1, t2 pass", "x = 2", "x = 1"]}[name]
+    assert [p for p in pieces if p not in text] == []
 
 
 def test_critic_prompt_shows_the_failing_test():

@@ -6,9 +6,11 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from archon_code.errors import LLMError
 from archon_code.llm import LLMCache, LLMClient, Usage
 from archon_code.llm.cache import CacheEntry, cache_key
 from tests.llm.conftest import MODEL, user
@@ -62,10 +64,8 @@ def test_api_base_is_part_of_remote_identity(fake, tmp_path):
 def test_failed_calls_are_not_cached(fake, make_client):
     server = fake(["500"])
     client = make_client(server, cache=True, retries=0)
-    try:
+    with pytest.raises(LLMError):
         client.complete(user("hi"), model=MODEL)
-    except Exception:  # noqa: BLE001 - expected failure, checked through request count
-        pass
     assert client.complete(user("hi"), model=MODEL).cached is False
     assert len(server.requests) == 2
 

@@ -4,7 +4,7 @@ import optuna
 import pytest
 
 from archon_code.architecture import load_architecture
-from archon_code.search import SearchOptions, SearchSpace, pareto_front, run_search, suggest
+from archon_code.search import SearchOptions, SearchSpace, run_search, suggest
 from archon_code.search.report import format_search, render_search_html
 from archon_code.search.study import study_name
 from tests.bench.support import FUNCTION_NAMES, make_problem, right_answer, wrong_on_hidden
@@ -52,8 +52,12 @@ def test_search_scores_trials_writes_best_and_checks_it_on_test(tmp_path):
     for t in result.trials:
         solves = t.params.get("num_tests") == 1 and t.params.get("fuser_layers") == 1
         assert t.pass_at_1 == (1.0 if solves else 0.0), t.params
-    points = [(t.number, t.pass_at_1, t.cost) for t in result.trials]
-    assert list(result.front) == pareto_front(points)
+    front = [next(t for t in result.trials if t.number == n) for n in result.front]
+    for t in result.trials:  # the front, from its definition (not from pareto_front itself)
+        beaten = any(o.pass_at_1 >= t.pass_at_1 and o.cost <= t.cost and (o.pass_at_1, o.cost) != (t.pass_at_1, t.cost)
+                     for o in result.trials)
+        assert (t.number in result.front) is not beaten, (t.number, t.pass_at_1, t.cost)
+    assert [t.cost for t in front] == sorted(t.cost for t in front)  # by increasing cost
     best = next(t for t in result.trials if t.number == result.best)
     assert best.pass_at_1 == max(t.pass_at_1 for t in result.trials)
     assert load_architecture(str(result.best_path)).model_dump(mode="json")["name"] == best.label
