@@ -123,7 +123,10 @@ def open_engine(*, cache: bool = True, workers: int = 1, llm_config: Any = None)
     from archon_code.llm.client import LLMClient
     from archon_code.sandbox import open_sandbox
 
-    llm = LLMClient(cache=cache, config=llm_config)
+    from archon_code.llm.client import LLMClientConfig
+    from archon_code.llm.local_config import for_workers
+
+    llm = LLMClient(cache=cache, config=for_workers(llm_config or LLMClientConfig(), workers))
     with open_sandbox(workers=None if os.environ.get("ARCHON_CODE_WORKERS") else max(2, workers)) as sandbox:
         yield llm, build_judge(sandbox, cache=cache)
 
