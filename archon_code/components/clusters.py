@@ -114,8 +114,9 @@ def reference_agreement(behaviour: Optional[Behaviour], cid: str) -> int:
 
 
 def decisive(state: State, n_public: int) -> bool:
-    """The evidence is decisive: a public-passing candidate agrees with the brute force on every
-    probe it answered, or the top cluster holds ``min_size`` candidates and ``min_share`` of them."""
+    """The evidence is decisive: with a brute force (that answered some probe), a public-passing
+    candidate agrees with it on every probe it answered; without one, the top cluster holds
+    ``min_size`` candidates and ``min_share`` of the clustered ones."""
     behaviour = state.behaviour
     if behaviour is None:
         return True
@@ -123,8 +124,8 @@ def decisive(state: State, n_public: int) -> bool:
     if not found:
         return False
     answered = sum(1 for r in behaviour.reference or () if r)
-    if answered and any(reference_agreement(behaviour, c.members[0]) == answered for c in found):
-        return True
+    if answered:  # the brute force decides what is expected: a big cluster that contradicts it is not evidence
+        return any(reference_agreement(behaviour, c.members[0]) == answered for c in found)
     total = sum(len(c.members) for c in found)
     top = len(found[0].members)
     return top >= behaviour.min_size and top / total >= behaviour.min_share

@@ -38,8 +38,8 @@ def test_hidden_tests_never_reach_the_pipeline(tmp_path, judge, arch):
     assert all(r.graded_total == 4 for r in records)
     messages = [m["content"] for call in llm.calls for m in call.messages]
     tags = {call.tag.split("/")[1].rstrip("0123456789") for call in llm.calls}
-    assert tags == ({"generator", "unit_test_generator", "critic", "fuser"} if arch == "full"
-                    else {"generator", "unit_test_generator"})
+    assert tags == ({"generator", "differential", "critic", "fuser"} if arch == "full"
+                    else {"generator", "differential"})
     assert not any(HIDDEN_MARK in m for m in messages)
     assert not any(f"{n}({x})" in m for m in messages for n in NAMES for x in (-7, 1000))
     assert spy.calls
