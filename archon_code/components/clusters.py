@@ -186,7 +186,8 @@ def disagreements(state: State, n_public: int, names: Mapping[str, str], limit: 
         ref = behaviour.reference[i] if behaviour.reference else ""
         majority = None
         if not ref and expected[i] is not None:
-            majority = f"{behaviour.shown.get(expected[i].key, expected[i].key)} ({expected[i].trust:.0%} of the candidates passing the public tests)"
+            shown = behaviour.shown.get(expected[i].key, expected[i].key)
+            majority = f"{shown} ({expected[i].trust:.0%} of the candidates passing the public tests)"
         views.append(Disagreement(input=probe.label, groups=groups,
                                   reference=behaviour.shown.get(ref, ref) if ref else None, expected=majority))
         if len(views) >= limit:

@@ -31,7 +31,6 @@ from archon_code.components.clusters import clusters, decisive, failed, function
 from archon_code.components.evidence import passes_public
 from archon_code.components.generator import sample_programs
 from archon_code.components.state import Behaviour, Failure, Probe, State
-from archon_code.components.strategies import example_calls, function_inputs
 from archon_code.components.testgen_parse import parse_asserts, parse_input_list, parse_literal_tests
 from archon_code.extract import extract_code
 from archon_code.functions import Call
@@ -136,7 +135,8 @@ class Differential(Component):
     # -- inputs ------------------------------------------------------------------------
 
     def _start(self, problem: Problem, state: State, run: _Run) -> State:
-        probes = self._function_probes(problem, run) if problem.style == "function" else self._stdio_probes(problem, run)
+        make = self._function_probes if problem.style == "function" else self._stdio_probes
+        probes = make(problem, run)
         if not probes:
             run.notes.append(f"{self.tag}: no differential inputs could be made")
             return state
@@ -167,6 +167,8 @@ class Differential(Component):
         return state.model_copy(update={"behaviour": behaviour.model_copy(update=update)})
 
     def _function_probes(self, problem: Problem, run: _Run) -> list[Probe]:
+        from archon_code.components.strategies import example_calls, function_inputs  # hypothesis: ~0.3 s import
+
         entry = problem.entry_point or ""
         public = [t.input for t in problem.public_tests]
         argument_lists = function_inputs(public, problem.starter_code, entry, self.config.inputs, self.config.seed)
@@ -211,7 +213,8 @@ class Differential(Component):
         if validator is None:
             return inputs
         stdio = problem.model_copy(update={"style": "stdio"})
-        if any(r.exit_code != 0 for r in self.judge.run_inputs(stdio, validator, [t.input for t in problem.public_tests])):
+        public = [t.input for t in problem.public_tests]
+        if any(r.exit_code != 0 for r in self.judge.run_inputs(stdio, validator, public)):
             run.notes.append(f"{self.tag}: validator ignored, it rejects a public input")
             return inputs
         kept = [i for i, r in zip(inputs, self.judge.run_inputs(stdio, validator, inputs)) if r.exit_code == 0]

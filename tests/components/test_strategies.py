@@ -46,7 +46,8 @@ def test_shapes_of_examples():
     assert shape_of([3, 1, 2]) == Shape("list", 3, 3, items=(Shape("int", 1, 3),))
     assert shape_of((3, 4, 5)) == Shape("vartuple", 3, 3, items=(Shape("int", 3, 5),))
     assert shape_of((1, "a")).kind == "tuple"
-    assert shape_of({"a": 1.5}) == Shape("dict", 1, 1, items=(Shape("str", 1, 1, alphabet="a"), Shape("float", 1.5, 1.5)))
+    assert shape_of({"a": 1.5}) == Shape("dict", 1, 1, items=(Shape("str", 1, 1, alphabet="a"),
+                                                               Shape("float", 1.5, 1.5)))
     assert join(shape_of(2), shape_of(0.5)) == Shape("float", 0.5, 2)
 
 
