@@ -58,7 +58,7 @@ def parse_json_or_yaml(text: str, path: Path, error: type[ArchonError], what: st
 def parse_toml(text: str, path: Path, error: type[ArchonError], what: str = "") -> dict:
     """``text`` parsed as TOML (``tomllib``; ``tomli`` on Python 3.10); errors give the line."""
     try:
-        import tomllib
+        import tomllib  # novermin (tomli below on 3.10)
     except ImportError:  # Python 3.10
         try:
             import tomli as tomllib
