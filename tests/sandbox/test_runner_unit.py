@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -63,7 +65,17 @@ def test_missing_cgroup_is_unavailable(runner, tmp_path):
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="locked folders are removable only with DAC override (root)")
-def test_cleanup_removes_deep_locked_trees_and_never_follows_links(runner, tmp_path):
+def test_cleanup_removes_deep_locked_trees_and_never_follows_links(runner):
+    # Not under pytest's tmp_path: if this test failed, a 3000-deep tree there would break
+    # pytest's own clean-up of old temp folders (shutil.rmtree recurses).
+    base = Path(tempfile.mkdtemp(prefix="archon-deep-"))
+    try:
+        _deep_tree_case(runner, base)
+    finally:
+        subprocess.run(["rm", "-rf", "--one-file-system", str(base)], check=False)
+
+
+def _deep_tree_case(runner, tmp_path: Path) -> None:
     top, outside = tmp_path / "place", tmp_path / "outside"
     top.mkdir()
     outside.mkdir()
