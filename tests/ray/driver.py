@@ -4,7 +4,7 @@
 It runs :func:`archon_code.bench.session.run` of the ``single`` preset on the shipped
 problems with the scripted recorded-solutions LLM (no model), on Ray through
 :func:`archon_code.distributed.ray_backend` or, with ``--local``, here on one sandbox, and
-prints the records (``seconds`` left out) as JSON; ``--search`` runs a small random search
+prints the records (wall seconds and execution counts left out) as JSON; ``--search`` runs a small random search
 (:func:`archon_code.search.run_search`) instead and prints its trials and result.
 """
 
@@ -20,8 +20,13 @@ from archon_code.resources import resource_dir
 from tests.ray.scripted import recorded_solutions_llm
 
 
+COST_ONLY = {"seconds", "total_seconds", "executions", "cached_executions", "total_executions",
+             "total_cached_executions"}
+"""What depends on the machine's load and on the per-node execution caches, not on the results."""
+
+
 def records_json(records) -> list[dict]:
-    return sorted((r.model_dump(exclude={"seconds"}) for r in records), key=lambda r: (r["arch"], r["problem"], r["sample"]))
+    return sorted((r.model_dump(exclude=COST_ONLY) for r in records), key=lambda r: (r["arch"], r["problem"], r["sample"]))
 
 
 def _search(args, engine: dict) -> dict:
@@ -33,8 +38,8 @@ def _search(args, engine: dict) -> dict:
     space = load_space().model_copy(update={"models": ("scripted",), "samples": (1, 2)})
     loaded = load_problems(resource_dir("problems"), limit=6)
     result = run_search(options, space, args.out, loaded, **engine)
-    rows = [row.model_dump(exclude={"seconds"}) for row in result.trials]
-    test = result.test_summary.model_dump(exclude={"seconds", "total_seconds"}) if result.test_summary else None
+    rows = [row.model_dump(exclude=COST_ONLY) for row in result.trials]
+    test = result.test_summary.model_dump(exclude=COST_ONLY) if result.test_summary else None
     return {"new": result.new_trials, "trials": rows, "front": list(result.front), "best": result.best,
             "best_config": result.best_config, "dev": list(result.dev), "test": list(result.test), "test_summary": test}
 

@@ -16,6 +16,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT, require_docker
+from tests.ray.driver import COST_ONLY
 from tests.ray.netns import NetnsCluster, unavailable_reason, wait_for
 
 pytestmark = pytest.mark.docker
@@ -196,7 +197,7 @@ def test_bench_command_with_the_embedded_model_on_ray_equals_local(cluster, tmp_
     on_ray = cluster.cli(*args, "--out", str(tmp_path / "ray"), "--ray", cluster.address, timeout=900)
     local = cluster.cli(*args, "--out", str(tmp_path / "local"), timeout=900)
     assert (on_ray.returncode, local.returncode) == (0, 0), on_ray.stderr[-2000:] + local.stderr[-2000:]
-    records = [[{k: v for k, v in json.loads(line).items() if k != "seconds"}
+    records = [[{k: v for k, v in json.loads(line).items() if k not in COST_ONLY}
                 for line in (tmp_path / name / "results.jsonl").read_text().splitlines()] for name in ("ray", "local")]
     assert records[0] == records[1]
     (record,) = records[0]
