@@ -25,8 +25,9 @@ from typing import Any, Optional, Sequence
 
 __all__ = ["LocalAnswer", "LocalBatcher", "WINDOW_S", "local_http_error"]
 
-WINDOW_S = 0.03
-"""How long the first request of a group waits for its siblings (they arrive within ms)."""
+WINDOW_S = 0.1
+"""How long the first request of a group waits for its siblings (they arrive within ms on an
+idle machine; the margin covers a loaded one, and is small beside a call's seconds)."""
 
 
 @functools.lru_cache(maxsize=1)

@@ -146,15 +146,17 @@ def test_unknown_draft_model_is_one_line(tmp_path):
 
 
 @pytest.mark.model
-def test_embedded_05b_decodes_four_samples_in_one_request(tmp_path):
+def test_embedded_05b_decodes_four_samples_in_one_request(tmp_path, monkeypatch):
     pytest.importorskip("xllamacpp")
     from archon_code.llm import LLMClient
     from archon_code.llm import local
 
+    monkeypatch.setattr(local, "_BATCHER", LocalBatcher(window_s=1.0))  # wide: the box may be loaded
+
     client = LLMClient(tmp_path, cache=False, max_concurrency=4,
                        local=LocalServerConfig(parallel=4, threads=1, draft=None, ngram=False, batch=True))
     messages = [{"role": "user", "content": "Name a colour. One word."}]
-    before = local._BATCHER.requests if local._BATCHER else 0
+    before = local._BATCHER.requests
     with ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(lambda s: client.complete(messages, model="local/qwen2.5-coder-0.5b",
                                                           temperature=0.8, max_tokens=8, sample=s), range(4)))
