@@ -114,9 +114,10 @@ def reference_agreement(behaviour: Optional[Behaviour], cid: str) -> int:
 
 
 def decisive(state: State, n_public: int) -> bool:
-    """The evidence is decisive: with a brute force (that answered some probe), a public-passing
-    candidate agrees with it on every probe it answered; without one, the top cluster holds
-    ``min_size`` candidates and ``min_share`` of the clustered ones."""
+    """The evidence is decisive: a public-passing candidate agrees with the brute force on every
+    probe it answered, or the top cluster holds ``min_size`` candidates and ``min_share`` of the
+    clustered ones and (with a brute force) agrees with it on at least half the probes it
+    answered. (A brute force written by a small model often differs on order or duplicates.)"""
     behaviour = state.behaviour
     if behaviour is None:
         return True
@@ -124,11 +125,13 @@ def decisive(state: State, n_public: int) -> bool:
     if not found:
         return False
     answered = sum(1 for r in behaviour.reference or () if r)
-    if answered:  # the brute force decides what is expected: a big cluster that contradicts it is not evidence
-        return any(reference_agreement(behaviour, c.members[0]) == answered for c in found)
+    if answered and any(reference_agreement(behaviour, c.members[0]) == answered for c in found):
+        return True
     total = sum(len(c.members) for c in found)
-    top = len(found[0].members)
-    return top >= behaviour.min_size and top / total >= behaviour.min_share
+    top = found[0]
+    if answered and 2 * reference_agreement(behaviour, top.members[0]) < answered:
+        return False  # a big cluster that contradicts the brute force on most inputs is no evidence
+    return len(top.members) >= behaviour.min_size and len(top.members) / total >= behaviour.min_share
 
 
 def expected_outputs(state: State, n_public: int) -> list[Optional[Expected]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from archon_code.components import Differential, DifferentialConfig, Ranker, RankerConfig, State
-from archon_code.components.clusters import clusters, decisive, disagreements, expected_outputs
+from archon_code.components.clusters import clusters, decisive, disagreements, expected_outputs, reference_agreement
 from archon_code.types import Candidate, Problem, TestCase
 from tests.components.conftest import ADD, SUB, fenced, make_problem
 from tests.support.scripted_llm import ScriptedLLM
@@ -135,3 +135,18 @@ def test_stdio_inputs_come_from_the_generator_run_with_several_seeds(judge):
     assert behaviour.reference == behaviour.outputs["c0"]
     ranked = Ranker(RankerConfig(type="ranker"), None, judge, tag="r", model="scripted").run(problem, state)
     assert ranked.ranking[0] == "c0"
+
+
+def test_a_big_cluster_is_decisive_unless_it_contradicts_the_brute_force_on_most_inputs(judge):
+    evens = "def double(x):\n    return 2 * x if x % 2 else 2 * x + 0\n"
+    llm = ScriptedLLM(lambda messages, sample: fenced(CONSTANT))  # brute force: a constant, passes the example
+    state = _differential(judge, llm, inputs=6).run(DOUBLE, _state(RIGHT, RIGHT_TOO, evens))
+    assert [len(c.members) for c in clusters(state, 1)] == [3]
+    assert not decisive(state, 1)  # the brute force answers 6 everywhere: it disagrees with the cluster
+    brute = "def double(x):\n    return 0 if x == 10 else 2 * x\n"  # wrong on one boundary input only
+    llm = ScriptedLLM(lambda messages, sample: fenced(brute))
+    state = _differential(judge, llm, inputs=6).run(DOUBLE, _state(RIGHT, RIGHT_TOO, evens))
+    behaviour = state.behaviour
+    assert "double(10)" in [p.label for p in behaviour.probes]
+    assert reference_agreement(behaviour, "c0") == len(behaviour.probes) - 1
+    assert decisive(state, 1)  # 3 of 3 agree, and with the brute force on all but one input
