@@ -163,8 +163,8 @@ def test_a_hostile_candidate_in_a_batch_does_not_cost_the_honest_ones(sandbox):
 # -- whole-tree limits ------------------------------------------------------------------
 
 # The parent waits (never for its children) until they have burnt 1.5 s of CPU, measured
-# from /proc, then answers: however loaded the machine, the tree has used more than the
-# 1 s limit by then.
+# from /proc, then answers: the tree has used more than the 1 s limit by then (on a machine
+# too loaded to give it that much CPU, the wall limit ends it first: TLE as well).
 WAIT_FOR_CPU = """
 def burnt(pids):
     total = 0
@@ -175,7 +175,7 @@ def burnt(pids):
         except OSError:
             pass
     return total / os.sysconf("SC_CLK_TCK")
-deadline = time.time() + 4.5
+deadline = time.time() + 30  # past the wall limit: a loaded machine ends it by wall time (TLE too)
 while burnt(pids) < 1.5 and time.time() < deadline:
     time.sleep(0.05)
 print(input())
