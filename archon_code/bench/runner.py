@@ -1,16 +1,15 @@
 """Run architectures over problems, grade each final program on tests the pipeline never saw.
 
 The seam is a *solver factory*: ``factory(arch, sample) -> solve`` where
-``solve(problem) -> SolveResult``-like (fields program, public_passed, public_total, usage,
-candidates_seen, early_exit, stopped_by_budget). :func:`architecture_solvers` builds one
-over :class:`archon_code.architecture.ArchitectureRunner`; tests may pass any other.
+``solve(problem) -> SolveResult``. :func:`architecture_solvers` builds one over
+:class:`archon_code.architecture.ArchitectureRunner`; tests may pass any other solver.
 """
 
 from __future__ import annotations
 
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from typing import Any, Callable, Iterable, Literal, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, Mapping, Optional, Sequence
 
 from archon_code.bench.store import BenchRecord, ResultStore, record_key
 from archon_code.errors import ConfigError, ProblemError
@@ -18,10 +17,15 @@ from archon_code.judge import JudgeLike
 from archon_code.llm.base import Completion, LLM, Message
 from archon_code.types import Candidate, Problem
 
+if TYPE_CHECKING:
+    from archon_code.architecture.config import ArchitectureConfig
+    from archon_code.architecture.runner import SolveResult
+    from archon_code.llm.budget import Budget
+
 __all__ = ["BenchTask", "Executor", "OffsetLLM", "SolverFactory", "architecture_solvers", "plan_tasks",
            "run_bench", "run_task"]
 
-Solve = Callable[[Problem], Any]
+Solve = Callable[[Problem], "SolveResult"]
 SolverFactory = Callable[[str, int], Solve]
 TestSelection = Literal["hidden", "all"]
 
@@ -96,8 +100,8 @@ class ModelUnavailable(Exception):
     """No program because every model call failed: an infrastructure error, not a fail."""
 
 
-def _raise_on_unreachable_model(result: Any) -> None:
-    failures = [f for f in getattr(result, "failures", ()) if getattr(f, "kind", "") == "llm"]
+def _raise_on_unreachable_model(result: SolveResult) -> None:
+    failures = [f for f in result.failures if f.kind == "llm"]
     if result.program is None and failures:
         raise ModelUnavailable(f"no program and {len(failures)} failed model calls; first: {failures[0].message}")
 
@@ -108,17 +112,17 @@ def _tally(grader: Any) -> Any:
     return tally() if tally is not None else None
 
 
-def _exec_fields(result: Any, grader: Any, graded_from: Any) -> dict:
+def _exec_fields(result: SolveResult, grader: JudgeLike, graded_from: Any) -> dict:
     """Test executions of the solve (its trace's counts) plus those of the grading, which ran
     in this thread after ``graded_from``."""
-    ran, cached = getattr(result, "executions", 0), getattr(result, "cached_executions", 0)
+    ran, cached = result.executions, result.cached_executions
     if graded_from is not None:
         spent = _tally(grader)
         ran, cached = ran + spent.executed - graded_from.executed, cached + spent.cached - graded_from.cached
     return {"executions": ran, "cached_executions": cached}
 
 
-def _solve_fields(result: Any) -> dict:
+def _solve_fields(result: SolveResult) -> dict:
     usage = result.usage
     return {
         "public_passed": result.public_passed, "public_total": result.public_total,
@@ -140,10 +144,10 @@ def _grade(problem: Problem, program: Optional[Candidate], grader: JudgeLike, te
             "graded_total": len(graded), "verdict": judgement.verdict.value, "program": program.source}
 
 
-def _oracle(problem: Problem, result: Any, graded: dict, grader: JudgeLike, tests: TestSelection) -> dict:
+def _oracle(problem: Problem, result: SolveResult, graded: dict, grader: JudgeLike, tests: TestSelection) -> dict:
     """Grade every candidate the run produced (after the run; no component sees this):
     ``oracle`` is true when some candidate passes every graded test."""
-    produced = list(getattr(result, "candidates", ()) or ())
+    produced = list(result.candidates)
     if result.program is not None and all(c.source != result.program.source for c in produced):
         produced.append(result.program)
     unique = list({(c.lang, c.source): c for c in produced}.values())
@@ -206,8 +210,9 @@ def _execute(todo: Sequence[BenchTask], factory: SolverFactory, grader: JudgeLik
                 yield future.result()
 
 
-def architecture_solvers(configs: Mapping[str, Any], llm: LLM, judge: Any, *, model: Optional[str] = None,
-                         lang: str = "py", budget: Any = None) -> SolverFactory:
+def architecture_solvers(configs: Mapping[str, ArchitectureConfig], llm: LLM, judge: JudgeLike, *,
+                         model: Optional[str] = None, lang: str = "py",
+                         budget: Optional[Budget] = None) -> SolverFactory:
     """A solver factory over :class:`ArchitectureRunner`: a fresh runner per task, draw ``s``
     through :class:`OffsetLLM`."""
     from archon_code.architecture import ArchitectureRunner

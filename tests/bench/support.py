@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict
-
+from archon_code.architecture.runner import SolveResult
 from archon_code.llm.base import Usage
 from archon_code.types import Candidate, Problem, TestCase
 
@@ -42,23 +41,17 @@ def wrong_on_hidden(name: str) -> str:
     return f"```python\ndef {name}(x):\n    return {value}\n```"
 
 
-class Outcome(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    program: Optional[Candidate]
-    public_passed: int
-    public_total: int
-    usage: Usage
-    seconds: float = 0.0
-    candidates_seen: int = 1
-    early_exit: bool = False
-    stopped_by_budget: Optional[str] = None
-    trace_path: Optional[str] = None
-    candidates: tuple[Candidate, ...] = ()
+def Outcome(*, program: Optional[Candidate], public_passed: int, public_total: int, usage: Usage,
+            candidates_seen: int = 1, candidates: tuple[Candidate, ...] = ()) -> SolveResult:
+    """The :class:`SolveResult` a one-shot run returns (the real type, with a stand-in's defaults)."""
+    return SolveResult(problem_id="", architecture="one-shot", model="scripted", program=program,
+                       public_passed=public_passed, public_total=public_total, usage=usage, seconds=0.0,
+                       candidates_seen=candidates_seen, early_exit=False, stopped_by_budget=None,
+                       trace_path=None, candidates=candidates)
 
 
 def one_shot_solver(llm, judge, *, model: str = "scripted"):
-    def solve(problem: Problem) -> Outcome:
+    def solve(problem: Problem) -> SolveResult:
         prompt = problem.statement + "\n" + "\n".join(t.input for t in problem.tests("all"))
         completion = llm.complete([{"role": "user", "content": prompt}], model=model, tag="one-shot")
         match = re.search(r"```(?:python)?\n(.*?)```", completion.text, re.S)
