@@ -37,7 +37,7 @@ def test_local_model_solves_an_easy_problem(problem_id, tmp_path):
     assert result["public_passed"] == result["public_total"] > 0
     assert result["usage"]["calls"] == 1
     assert program.read_text() == result["program"]["source"]
-    assert "layer 1 (generator): 1 candidates" in solved.stderr
+    assert "layer 1 (generator): 1 candidate," in solved.stderr
     judged = archon_code("judge", f"problems/{problem_id}.yaml", str(program), "--tests", "hidden", "--json",
                          timeout=120)
     assert judged.returncode == 0, judged.stdout + judged.stderr
