@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -11,9 +11,17 @@ from pydantic import BaseModel, ConfigDict
 from archon_code.bench.summary import ArchSummary
 from archon_code.search.pareto import pareto_front, pick_best
 from archon_code.search.space import SearchSpace, build_architecture, suggest
-from archon_code.search.study import (FactoryFor, SearchOptions, TrialRow, config_label, echo, evaluate,
-                                      split_problems, study_name)
+from archon_code.search.study import (FactoryFor, SearchOptions, TrialRow, config_label, evaluate, split_problems,
+                                      study_name)
 from archon_code.types import Problem
+
+if TYPE_CHECKING:
+    from archon_code.bench.session import BenchBackend
+    from archon_code.judge import JudgeLike
+    from archon_code.llm.base import LLM
+
+Progress = Callable[[str], None]
+"""Told one line per finished trial (the CLI prints it on stderr)."""
 
 __all__ = ["SearchResult", "run_search"]
 
@@ -53,7 +61,7 @@ def _open_study(options: SearchOptions, space: SearchSpace, out_dir: Path):
     import optuna
     from optuna.trial import TrialState
 
-    optuna.logging.set_verbosity(optuna.logging.ERROR)  # failed trials are reported by echo()
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # failed trials are reported through progress
     out_dir.mkdir(parents=True, exist_ok=True)
     storage = f"sqlite:///{(out_dir / 'search.db').resolve()}"
     name = study_name(options, space)
@@ -68,7 +76,7 @@ def _open_study(options: SearchOptions, space: SearchSpace, out_dir: Path):
     return study
 
 
-def _objective(space, options, dev, out_dir, engine, factory_for, counter):
+def _objective(space, options, dev, out_dir, engine, factory_for, counter, progress: Progress):
     def objective(trial) -> tuple[float, float]:
         params = suggest(trial, space)
         config = build_architecture(params, "trial")
@@ -81,11 +89,11 @@ def _objective(space, options, dev, out_dir, engine, factory_for, counter):
             trial.set_user_attr(key, value)
         counter["n"] += 1
         if summary.errors:
-            echo(f"search: trial {trial.number} failed [{evaluation.label}]: {summary.errors} tasks ended in "
-                 f"infrastructure errors; first: {evaluation.first_error}")
+            progress(f"search: trial {trial.number} failed [{evaluation.label}]: {summary.errors} tasks ended "
+                     f"in infrastructure errors; first: {evaluation.first_error}")
             raise TrialFailed(evaluation.first_error)
-        echo(f"search: trial {trial.number}: pass@1 {summary.pass_at_1:.3f}, {options.cost}/problem {cost:.1f} "
-             f"[{evaluation.label}, {evaluation.new} new records]")
+        progress(f"search: trial {trial.number}: pass@1 {summary.pass_at_1:.3f}, "
+                 f"{options.cost}/problem {cost:.1f} [{evaluation.label}, {evaluation.new} new records]")
         return summary.pass_at_1, cost
 
     return objective
@@ -102,11 +110,13 @@ def _rows(study) -> list[TrialRow]:
     return rows
 
 
-def run_search(options: SearchOptions, space: SearchSpace, out_dir: Path, problems: list[Problem], *, llm: Any,
-               judge: Any, workers: int = 1, factory_for: Optional[FactoryFor] = None,
-               backend: Any = None) -> SearchResult:
+def run_search(options: SearchOptions, space: SearchSpace, out_dir: Path, problems: list[Problem], *,
+               llm: Optional[LLM], judge: Optional[JudgeLike], workers: int = 1,
+               factory_for: Optional[FactoryFor] = None, backend: Optional[BenchBackend] = None,
+               progress: Optional[Progress] = None) -> SearchResult:
     """Run the missing trials, then write ``best.yaml`` and check the winner on the test split.
-    With ``backend`` (Ray) each trial's bench tasks run there; the study stays here."""
+    With ``backend`` (Ray) each trial's bench tasks run there (``llm``/``judge`` unused); the
+    study stays here. ``progress`` is told one line per finished or failed trial."""
     dev, test = split_problems(problems, options)
     study = _open_study(options, space, out_dir)
     engine = {"llm": llm, "judge": judge, "workers": workers, "backend": backend}
@@ -114,8 +124,9 @@ def run_search(options: SearchOptions, space: SearchSpace, out_dir: Path, proble
     counter = {"n": 0}
     missing = options.trials - len(complete)
     if missing > 0:
-        study.optimize(_objective(space, options, dev, out_dir, engine, factory_for, counter), n_trials=missing,
-                       catch=(TrialFailed,))
+        objective = _objective(space, options, dev, out_dir, engine, factory_for, counter,
+                               progress or (lambda line: None))
+        study.optimize(objective, n_trials=missing, catch=(TrialFailed,))
     rows = _rows(study)
     points = [(r.number, r.pass_at_1, r.cost) for r in rows if r.state == "COMPLETE"]
     front = tuple(pareto_front(points)) if points else ()

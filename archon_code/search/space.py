@@ -15,9 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from archon_code.errors import ConfigError
 from archon_code.textio import read_config_file
+from archon_code.types import Frozen
 from archon_code.validation import first_issue
 
-__all__ = ["SearchSpace", "TrialLike", "build_architecture", "default_space_path", "load_space", "suggest"]
+__all__ = ["SearchSpace", "TrialLike", "TrialParams", "build_architecture", "default_space_path", "load_space", "suggest"]
 
 Expected = Literal["brute_force", "prediction", "agreement", "auto"]
 CriticPlace = Literal["none", "before_fuser"]
@@ -106,7 +107,33 @@ class TrialLike(Protocol):
     def suggest_categorical(self, name: str, choices: list) -> Any: ...
 
 
-def suggest(trial: TrialLike, space: SearchSpace) -> dict[str, Any]:
+class TrialParams(Frozen):
+    """One point of the space: what a trial chose (optuna's params, as typed values)."""
+
+    models: str
+    """One model, or several joined by ``+`` (one generator sampling from each)."""
+    samples: int
+    """Samples per model."""
+    temperature: float
+    """Generator temperature (rounded to 2 places; used when more than one sample is drawn)."""
+    num_tests: int
+    """Generated unit tests (0: no unit-test generator)."""
+    expected: Expected
+    """How generated tests get their expected outputs (``auto`` when no tests are generated)."""
+    fuser_layers: int
+    """Critique-and-fuse rounds."""
+    fuser_top_k: int
+    """Candidates a fuser (and a critic) looks at (1 when there is no fuser)."""
+    critic: CriticPlace
+    ranker: RankerPlace
+    verifier: VerifierPlace
+
+    @property
+    def model_list(self) -> list[str]:
+        return self.models.split("+")
+
+
+def suggest(trial: TrialLike, space: SearchSpace) -> TrialParams:
     """One point of the space, drawn through an optuna trial (fixed ranges are not asked)."""
 
     def ints(name: str, bounds: tuple[int, int]) -> int:
@@ -115,24 +142,23 @@ def suggest(trial: TrialLike, space: SearchSpace) -> dict[str, Any]:
     def pick(name: str, choices: list) -> Any:
         return choices[0] if len(choices) == 1 else trial.suggest_categorical(name, choices)
 
-    params: dict[str, Any] = {"models": pick("models", space.choices_of_models()),
-                              "samples": ints("samples", space.samples)}
+    models, samples = pick("models", space.choices_of_models()), ints("samples", space.samples)
     lo, hi = space.temperature
-    params["temperature"] = round(lo if lo == hi else trial.suggest_float("temperature", lo, hi), 2)
-    params["num_tests"] = ints("num_tests", space.num_tests)
-    params["expected"] = pick("expected", list(space.expected)) if params["num_tests"] else "auto"
-    params["fuser_layers"] = ints("fuser_layers", space.fuser_layers)
-    params["fuser_top_k"] = ints("fuser_top_k", space.fuser_top_k) if params["fuser_layers"] else 1
-    params["critic"] = pick("critic", list(space.critic)) if params["fuser_layers"] else "none"
-    params["ranker"] = pick("ranker", list(space.ranker))
-    params["verifier"] = pick("verifier", list(space.verifier))
-    return params
+    temperature = round(lo if lo == hi else trial.suggest_float("temperature", lo, hi), 2)
+    num_tests = ints("num_tests", space.num_tests)
+    expected = pick("expected", list(space.expected)) if num_tests else "auto"
+    fuser_layers = ints("fuser_layers", space.fuser_layers)
+    fuser_top_k = ints("fuser_top_k", space.fuser_top_k) if fuser_layers else 1
+    critic = pick("critic", list(space.critic)) if fuser_layers else "none"
+    return TrialParams(models=models, samples=samples, temperature=temperature, num_tests=num_tests,
+                       expected=expected, fuser_layers=fuser_layers, fuser_top_k=fuser_top_k, critic=critic,
+                       ranker=pick("ranker", list(space.ranker)), verifier=pick("verifier", list(space.verifier)))
 
 
-def _generator(params: dict[str, Any]) -> dict[str, Any]:
-    models = params["models"].split("+")
-    gen: dict[str, Any] = {"type": "generator", "samples": params["samples"]}
-    gen["temperature"] = params["temperature"] if params["samples"] > 1 or len(models) > 1 else 0.0
+def _generator(params: TrialParams) -> dict[str, Any]:
+    models = params.model_list
+    gen: dict[str, Any] = {"type": "generator", "samples": params.samples}
+    gen["temperature"] = params.temperature if params.samples > 1 or len(models) > 1 else 0.0
     if len(models) == 1:
         gen["model"] = models[0]
     else:
@@ -140,28 +166,28 @@ def _generator(params: dict[str, Any]) -> dict[str, Any]:
     return gen
 
 
-def build_architecture(params: dict[str, Any], name: str) -> dict[str, Any]:
+def build_architecture(params: TrialParams, name: str) -> dict[str, Any]:
     """An Archon-shape config ``{"name", "description", "layers"}`` from :func:`suggest`'s params.
     Test generators, critics and fusers use the first of the trial's models."""
     layers: list[list[dict[str, Any]]] = [[_generator(params)]]
-    model = params["models"].split("+")[0]
-    if params["num_tests"]:
-        layers.append([{"type": "unit_test_generator", "model": model, "num_tests": params["num_tests"],
-                        "expected": params["expected"]}])
+    model = params.model_list[0]
+    if params.num_tests:
+        layers.append([{"type": "unit_test_generator", "model": model, "num_tests": params.num_tests,
+                        "expected": params.expected}])
     layers.append([{"type": "evaluator"}])
-    if params["ranker"] == "after_evaluation":
+    if params.ranker == "after_evaluation":
         layers.append([{"type": "ranker"}])
-    if params["verifier"] == "before_fuser":
+    if params.verifier == "before_fuser":
         layers.append([{"type": "verifier"}])
-    top_k = params["fuser_top_k"]
-    for _ in range(params["fuser_layers"]):
-        if params["critic"] == "before_fuser":
+    top_k = params.fuser_top_k
+    for _ in range(params.fuser_layers):
+        if params.critic == "before_fuser":
             layers.append([{"type": "critic", "model": model, "top_k": top_k}])
         layers.append([{"type": "fuser", "model": model, "top_k": top_k, "samples": 1}])
         layers.append([{"type": "evaluator"}])
-    if params["verifier"] == "final":
+    if params.verifier == "final":
         layers.append([{"type": "verifier"}])
-    if params["ranker"] == "final" or (params["ranker"] == "after_evaluation" and params["fuser_layers"]):
+    if params.ranker == "final" or (params.ranker == "after_evaluation" and params.fuser_layers):
         layers.append([{"type": "ranker"}])
-    summary = ", ".join(f"{k}={v}" for k, v in params.items())
+    summary = ", ".join(f"{k}={v}" for k, v in params.model_dump().items())
     return {"name": name, "description": f"found by archon-code search: {summary}", "layers": layers}

@@ -8,9 +8,8 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import sys
 from pathlib import Path
-from typing import Any, Callable, Literal, Optional
+from typing import TYPE_CHECKING, Any, Callable, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -21,9 +20,15 @@ from archon_code.errors import ConfigError
 from archon_code.search.space import SearchSpace
 from archon_code.types import Problem
 
+if TYPE_CHECKING:
+    from archon_code.architecture.config import ArchitectureConfig
+    from archon_code.bench.session import BenchBackend
+    from archon_code.judge import JudgeLike
+    from archon_code.llm.base import LLM
+
 __all__ = ["SearchOptions", "TrialRow", "config_label", "split_problems", "study_name"]
 
-FactoryFor = Callable[[Any], SolverFactory]
+FactoryFor = Callable[["ArchitectureConfig"], SolverFactory]
 
 
 class SearchOptions(BaseModel):
@@ -130,8 +135,9 @@ class Evaluation(BaseModel):
     """The first infrastructure error of the run ('' when none)."""
 
 
-def evaluate(config: dict, problems: list[Problem], options: SearchOptions, out_dir: Path, *, llm: Any,
-             judge: Any, workers: int, factory_for: Optional[FactoryFor], backend: Any = None) -> Evaluation:
+def evaluate(config: dict, problems: list[Problem], options: SearchOptions, out_dir: Path, *,
+             llm: Optional[LLM], judge: Optional[JudgeLike], workers: int, factory_for: Optional[FactoryFor],
+             backend: Optional[BenchBackend] = None) -> Evaluation:
     """Bench one architecture on ``problems`` into ``out_dir`` (resumable, shared by trials);
     ``backend`` (a :class:`~archon_code.bench.session.BenchBackend`) runs its tasks elsewhere."""
     from archon_code.architecture.config import parse_architecture
@@ -145,7 +151,3 @@ def evaluate(config: dict, problems: list[Problem], options: SearchOptions, out_
     errors = [r.error for r in result.records if r.status == "error"]
     return Evaluation(label=label, summary=result.summary.archs[0], new=result.new,
                       first_error=errors[0] if errors else "")
-
-
-def echo(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)

@@ -35,9 +35,10 @@ def _options(trials, strategy="random"):
                          test_ids=("square", "negate"))
 
 
-def _search(tmp_path, trials, strategy="random"):
+def _search(tmp_path, trials, strategy="random", lines=None):
     llm = ScriptedLLM(_answer)
-    result = run_search(_options(trials, strategy), SPACE, tmp_path, PROBLEMS, llm=llm, judge=pytest.judge_)
+    result = run_search(_options(trials, strategy), SPACE, tmp_path, PROBLEMS, llm=llm, judge=pytest.judge_,
+                        progress=None if lines is None else lines.append)
     return result, llm
 
 
@@ -73,8 +74,11 @@ def test_search_resumes_and_extends(tmp_path):
     again, llm = _search(tmp_path, 3)
     assert again.new_trials == 0 and llm.calls == []
     assert again.trials == first.trials and again.best == first.best
-    more, _ = _search(tmp_path, 5)
+    lines = []
+    more, _ = _search(tmp_path, 5, lines=lines)
     assert more.new_trials == 2
+    assert [line.split(":")[1] for line in lines] == [" trial 3", " trial 4"]  # one line per new trial
+    assert all(" [t-" in line and "new records]" in line for line in lines), lines
     assert [t.state for t in more.trials] == ["COMPLETE"] * 5
     assert more.trials[:3] == first.trials
 
@@ -88,7 +92,7 @@ def test_a_killed_trial_is_failed_and_its_params_run_again(tmp_path):
     params = suggest(stale, SPACE)  # then the process "dies": the trial stays RUNNING
     result, _ = _search(tmp_path, 2)
     assert [t.state for t in result.trials] == ["FAIL", "COMPLETE", "COMPLETE"]
-    assert result.trials[1].params == stale.params == {k: v for k, v in params.items() if k in stale.params}
+    assert result.trials[1].params == stale.params == {k: v for k, v in params.model_dump().items() if k in stale.params}
 
 
 def test_tpe_strategy_runs(tmp_path):

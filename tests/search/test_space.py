@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from optuna.trial import FixedTrial
 
 from archon_code.errors import ConfigError
-from archon_code.search.space import SearchSpace, build_architecture, default_space_path, load_space, suggest
+from archon_code.search.space import SearchSpace, TrialParams, build_architecture, default_space_path, load_space, suggest
 
 
 def test_shipped_default_space_is_the_model_default():
@@ -42,8 +42,8 @@ def test_fixed_ranges_are_not_asked():
     space = SearchSpace(models=("m",), samples=(2, 2), temperature=(0.5, 0.5), num_tests=(0, 0),
                         fuser_layers=(0, 0), ranker=("final",), verifier=("none",))
     params = suggest(FixedTrial({}), space)
-    assert params == {"models": "m", "samples": 2, "temperature": 0.5, "num_tests": 0, "expected": "auto",
-                      "fuser_layers": 0, "fuser_top_k": 1, "critic": "none", "ranker": "final", "verifier": "none"}
+    assert params == TrialParams(**{"models": "m", "samples": 2, "temperature": 0.5, "num_tests": 0, "expected": "auto",
+                      "fuser_layers": 0, "fuser_top_k": 1, "critic": "none", "ranker": "final", "verifier": "none"})
     assert build_architecture(params, "t") == {
         "name": "t",
         "description": "found by archon-code search: models=m, samples=2, temperature=0.5, num_tests=0, "
@@ -54,9 +54,9 @@ def test_fixed_ranges_are_not_asked():
 
 
 def test_full_shape():
-    params = {"models": "a+b", "samples": 3, "temperature": 0.7, "num_tests": 5, "expected": "agreement",
-              "fuser_layers": 2, "fuser_top_k": 2, "critic": "before_fuser", "ranker": "after_evaluation",
-              "verifier": "final"}
+    params = TrialParams(models="a+b", samples=3, temperature=0.7, num_tests=5, expected="agreement",
+                         fuser_layers=2, fuser_top_k=2, critic="before_fuser", ranker="after_evaluation",
+                         verifier="final")
     layers = build_architecture(params, "x")["layers"]
     assert [[c["type"] for c in layer] for layer in layers] == [
         ["generator"], ["unit_test_generator"], ["evaluator"], ["ranker"], ["critic"], ["fuser"], ["evaluator"],
