@@ -2,13 +2,14 @@
 
 from archon_code.search.itas import SearchResult, run_search
 from archon_code.search.pareto import dominates, pareto_front, pick_best
-from archon_code.search.space import SearchSpace, build_architecture, load_space, suggest
+from archon_code.search.space import SearchSpace, TrialParams, build_architecture, load_space, suggest
 from archon_code.search.study import SearchOptions, TrialRow, split_problems
 
 __all__ = [
     "SearchOptions",
     "SearchResult",
     "SearchSpace",
+    "TrialParams",
     "TrialRow",
     "build_architecture",
     "dominates",
