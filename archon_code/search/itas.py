@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict
 from archon_code.bench.summary import ArchSummary
 from archon_code.search.pareto import pareto_front, pick_best
 from archon_code.search.space import SearchSpace, build_architecture, suggest
-from archon_code.search.study import (FactoryFor, SearchOptions, TrialRow, config_label, evaluate, split_problems,
-                                      study_name)
+from archon_code.search.study import (Engine, FactoryFor, SearchOptions, TrialRow, config_label, evaluate,
+                                      split_problems, study_name)
 from archon_code.types import Problem
 
 if TYPE_CHECKING:
@@ -76,12 +76,12 @@ def _open_study(options: SearchOptions, space: SearchSpace, out_dir: Path):
     return study
 
 
-def _objective(space, options, dev, out_dir, engine, factory_for, counter, progress: Progress):
+def _objective(space, options, dev, out_dir, engine: Engine, counter, progress: Progress):
     def objective(trial) -> tuple[float, float]:
         params = suggest(trial, space)
         config = build_architecture(params, "trial")
         config["name"] = config_label(config)
-        evaluation = evaluate(config, dev, options, out_dir / "dev", factory_for=factory_for, **engine)
+        evaluation = evaluate(config, dev, options, out_dir / "dev", engine)
         summary = evaluation.summary
         cost = summary.calls if options.cost == "calls" else summary.tokens
         for key, value in (("label", evaluation.label), ("config", config), ("calls", summary.calls),
@@ -119,13 +119,12 @@ def run_search(options: SearchOptions, space: SearchSpace, out_dir: Path, proble
     study stays here. ``progress`` is told one line per finished or failed trial."""
     dev, test = split_problems(problems, options)
     study = _open_study(options, space, out_dir)
-    engine = {"llm": llm, "judge": judge, "workers": workers, "backend": backend}
+    engine = Engine(llm=llm, judge=judge, workers=workers, backend=backend, factory_for=factory_for)
     complete = [t for t in study.get_trials(deepcopy=False) if t.state.name == "COMPLETE"]
     counter = {"n": 0}
     missing = options.trials - len(complete)
     if missing > 0:
-        objective = _objective(space, options, dev, out_dir, engine, factory_for, counter,
-                               progress or (lambda line: None))
+        objective = _objective(space, options, dev, out_dir, engine, counter, progress or (lambda line: None))
         study.optimize(objective, n_trials=missing, catch=(TrialFailed,))
     rows = _rows(study)
     points = [(r.number, r.pass_at_1, r.cost) for r in rows if r.state == "COMPLETE"]
@@ -136,7 +135,7 @@ def run_search(options: SearchOptions, space: SearchSpace, out_dir: Path, proble
         best_config = study.trials[best].user_attrs["config"]
         best_path = out_dir / "best.yaml"
         best_path.write_text(yaml.safe_dump(best_config, sort_keys=False), encoding="utf-8")
-        test_summary = evaluate(best_config, test, options, out_dir / "test", factory_for=factory_for, **engine).summary
+        test_summary = evaluate(best_config, test, options, out_dir / "test", engine).summary
     return SearchResult(out_dir=out_dir, study=study.study_name, trials=tuple(rows), front=front, best=best,
                         best_path=best_path, best_config=best_config, dev=tuple(p.id for p in dev),
                         test=tuple(p.id for p in test), test_summary=test_summary, new_trials=counter["n"])

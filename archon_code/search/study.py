@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal, Optional
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from archon_code.judge import JudgeLike
     from archon_code.llm.base import LLM
 
-__all__ = ["SearchOptions", "TrialRow", "config_label", "split_problems", "study_name"]
+__all__ = ["Engine", "SearchOptions", "TrialRow", "config_label", "split_problems", "study_name"]
 
 FactoryFor = Callable[["ArchitectureConfig"], SolverFactory]
 
@@ -123,6 +124,20 @@ def split_problems(problems: list[Problem], options: SearchOptions) -> tuple[lis
     return order[:cut], order[cut:]
 
 
+@dataclass(frozen=True)
+class Engine:
+    """What every trial's bench runs on: the model and judge here, or a back end elsewhere."""
+
+    llm: Optional[LLM]
+    judge: Optional[JudgeLike]
+    workers: int = 1
+    """Bench tasks at once (here)."""
+    backend: Optional[BenchBackend] = None
+    """Runs the tasks elsewhere (Ray); ``llm`` and ``judge`` are then unused."""
+    factory_for: Optional[FactoryFor] = None
+    """Builds the solver factory of an architecture (None: the architecture runner)."""
+
+
 class Evaluation(BaseModel):
     """A trial's architecture evaluated on a split."""
 
@@ -135,19 +150,17 @@ class Evaluation(BaseModel):
     """The first infrastructure error of the run ('' when none)."""
 
 
-def evaluate(config: dict, problems: list[Problem], options: SearchOptions, out_dir: Path, *,
-             llm: Optional[LLM], judge: Optional[JudgeLike], workers: int, factory_for: Optional[FactoryFor],
-             backend: Optional[BenchBackend] = None) -> Evaluation:
-    """Bench one architecture on ``problems`` into ``out_dir`` (resumable, shared by trials);
-    ``backend`` (a :class:`~archon_code.bench.session.BenchBackend`) runs its tasks elsewhere."""
+def evaluate(config: dict, problems: list[Problem], options: SearchOptions, out_dir: Path,
+             engine: Engine) -> Evaluation:
+    """Bench one architecture on ``problems`` into ``out_dir`` (resumable, shared by trials)."""
     from archon_code.architecture.config import parse_architecture
 
     label = config["name"]
     parsed = parse_architecture(config, label)
-    factory = factory_for(parsed) if factory_for else None
-    result = run_bench_session(options.bench_options((label,)), {label: parsed}, out_dir, llm=llm, judge=judge,
-                               workers=workers, progress=False, factory=factory, problems=problems, report=False,
-                               backend=backend)
+    factory = engine.factory_for(parsed) if engine.factory_for else None
+    result = run_bench_session(options.bench_options((label,)), {label: parsed}, out_dir, llm=engine.llm,
+                               judge=engine.judge, workers=engine.workers, progress=False, factory=factory,
+                               problems=problems, report=False, backend=engine.backend)
     errors = [r.error for r in result.records if r.status == "error"]
     return Evaluation(label=label, summary=result.summary.archs[0], new=result.new,
                       first_error=errors[0] if errors else "")
