@@ -28,7 +28,8 @@ def _run_on_ray(address: str, options, configs, out_dir: Path, *, cache: bool, f
     from archon_code.bench.session import run
     from archon_code.distributed import ray_backend
 
-    with ray_backend(address, cache=cache, llm_config=llm_config) as backend:
+    log = lambda line: click.echo(line, err=True)  # noqa: E731 - the cluster's events, on stderr
+    with ray_backend(address, cache=cache, llm_config=llm_config, log=log) as backend:
         return run(options, configs, out_dir, llm=None, judge=None, fresh=fresh, problems=problems, backend=backend)
 
 

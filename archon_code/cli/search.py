@@ -101,19 +101,19 @@ def search(problems: str, space_file: Optional[Path], strategy: str, trials: int
     if ray_address:
         from archon_code.distributed import ray_backend
 
-        with ray_backend(ray_address, cache=not no_cache, llm_config=llm_config) as backend:
+        with ray_backend(ray_address, cache=not no_cache, llm_config=llm_config, log=_to_stderr) as backend:
             result = run_search(options, space, out_dir, loaded, llm=None, judge=None, backend=backend,
-                                progress=_trial_line)
+                                progress=_to_stderr)
     else:
         with open_engine(cache=not no_cache, workers=workers, llm_config=llm_config) as (llm, judge):
             result = run_search(options, space, out_dir, loaded, llm=llm, judge=judge, workers=workers,
-                                progress=_trial_line)
+                                progress=_to_stderr)
     write_search_html(result, cost)
     click.echo(json.dumps(search_json(result), indent=2) if as_json else format_search(result, cost))
     if result.best is None:
         raise click.exceptions.Exit(1)
 
 
-def _trial_line(line: str) -> None:
-    """Each finished (or failed) trial, on stderr as it ends."""
+def _to_stderr(line: str) -> None:
+    """A progress line (a trial ended, a Ray node came or went) on stderr as it happens."""
     click.echo(line, err=True)

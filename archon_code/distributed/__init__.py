@@ -8,7 +8,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
-from archon_code.distributed.cluster import RayCluster
+from archon_code.distributed.cluster import Log, RayCluster
 from archon_code.distributed.jobs import RayBackend
 from archon_code.distributed.node import BenchSpec, NodeInfo, NodeWorker, UnitFailure, WorkerSettings
 from archon_code.distributed.settings import RaySettings, import_ray
@@ -19,8 +19,9 @@ __all__ = ["BenchSpec", "NodeInfo", "NodeWorker", "RayBackend", "RayCluster", "R
 
 @contextmanager
 def ray_backend(address: str, *, cache: bool = True, llm_config: Any = None,
-                worker: Optional[WorkerSettings] = None) -> Iterator[RayBackend]:
-    """Connect to the cluster at ``address``, start a worker per node, yield the back end.
+                worker: Optional[WorkerSettings] = None, log: Optional[Log] = None) -> Iterator[RayBackend]:
+    """Connect to the cluster at ``address``, start a worker per node, yield the back end;
+    ``log`` is told what the cluster does (the CLI prints it on stderr).
 
     \b
     Example:
@@ -29,5 +30,5 @@ def ray_backend(address: str, *, cache: bool = True, llm_config: Any = None,
     """
     settings = RaySettings.from_env(address)
     worker = (worker or WorkerSettings()).model_copy(update={"cache": cache, "llm_config": llm_config})
-    with RayCluster(settings, worker) as cluster:
+    with RayCluster(settings, worker, log=log) as cluster:
         yield RayBackend(cluster)

@@ -17,7 +17,6 @@ Faults (decisions):
 from __future__ import annotations
 
 import socket
-import sys
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -35,8 +34,12 @@ _CLOSE_TIMEOUT_S = 60.0
 """How long the workers get to stop their sandbox pools at the end."""
 
 
-def _echo(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+Log = Callable[[str], None]
+"""Told what the cluster does (nodes found, workers lost); the CLI prints it on stderr."""
+
+
+def _quiet(message: str) -> None:
+    """The default log: library code prints nothing."""
 
 
 @dataclass
@@ -89,10 +92,10 @@ class RayCluster:
     """
 
     def __init__(self, settings: RaySettings, worker: Optional[WorkerSettings] = None, *,
-                 log: Callable[[str], None] = _echo):
+                 log: Optional[Log] = None):
         self.settings = settings
         self.worker = worker or WorkerSettings()
-        self.log = log
+        self.log = log or _quiet
         self.ray: Any = None
         self._workers: dict[str, _Worker] = {}
         self._deaths: Counter[str] = Counter()

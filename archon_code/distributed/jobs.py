@@ -73,7 +73,8 @@ def validate_on_ray(address: str, problems: Sequence[Problem], time_scale: float
 
     reports: dict[int, ProblemReport] = {}
     failures: list[str] = []
-    with ray_backend(address) as backend, click.progressbar(
+    # TODO(seams): this bar and log belong in cli/problems.py (library code prints nothing)
+    with ray_backend(address, log=lambda line: click.echo(line, err=True)) as backend, click.progressbar(
         length=len(problems), label="validating", file=sys.stderr, hidden=not progress, show_pos=True, show_eta=True
     ) as bar:
         for index, result in backend.validate(problems, time_scale):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import sys
 from pathlib import Path
 
 from archon_code.bench.session import BenchOptions, load_configs, run
@@ -73,7 +74,8 @@ def main() -> None:
         from archon_code.distributed import WorkerSettings, ray_backend
 
         worker = WorkerSettings(llm_factory=functools.partial(recorded_solutions_llm, args.delay, unreachable))
-        with ray_backend(args.address, worker=worker) as backend:
+        log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731 - as the CLI logs
+        with ray_backend(args.address, worker=worker, log=log) as backend:
             if args.search:
                 print(json.dumps(_search(args, {"llm": None, "judge": None, "backend": backend})))
                 return
