@@ -11,7 +11,8 @@ from tests.support.scripted_llm import ScriptedLLM
 
 pytestmark = pytest.mark.docker
 
-SAMPLES = [CONSTANT, RIGHT, PLUS3, RIGHT_TOO]
+SAMPLES = [RIGHT, CONSTANT, PLUS3]
+"""By sample index: the greedy generator's sample 0 and the sampling generator's 0, 1, 2."""
 
 
 def _script(brute: str):
@@ -23,7 +24,7 @@ def _script(brute: str):
             return "It returns a constant."
         if "corrected, complete solution" in user:
             return fenced(RIGHT)
-        return fenced(SAMPLES[sample] if sample < 4 else RIGHT)
+        return fenced(SAMPLES[sample] if sample < 3 else RIGHT)
     return answer
 
 
@@ -35,8 +36,8 @@ def _solve(judge, arch, brute):
 def test_codet_with_a_brute_force_is_decisive_at_once(judge):
     result, llm = _solve(judge, "codet", fenced(RIGHT))
     assert len(llm.calls) == 5  # 4 samples + the brute force; decisive: no more samples
-    assert result.program.source == RIGHT
-    assert [c.source for c in result.candidates] == SAMPLES
+    assert result.program.id == "layer1/generator0#0"
+    assert [c.source for c in result.candidates] == [RIGHT, RIGHT, CONSTANT, PLUS3]
     assert (result.candidates_seen, result.public_passed, result.public_total) == (4, 1, 1)
 
 

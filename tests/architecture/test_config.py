@@ -17,9 +17,11 @@ def test_presets_load():
     assert list(list_presets()) == ["best-of-n", "codet", "full", "repair", "single"]
     full = load_architecture("full")
     assert [[c.type for c in layer] for layer in full.layers] == [
-        ["generator"], ["differential"], ["critic"], ["fuser"], ["evaluator"], ["ranker"]]
+        ["generator", "generator"], ["differential"], ["critic"], ["fuser"], ["evaluator"], ["ranker"]]
     codet = load_architecture("codet")
-    assert [[c.type for c in layer] for layer in codet.layers] == [["generator"], ["differential"], ["ranker"]]
+    assert [[c.type for c in layer] for layer in codet.layers] == [["generator", "generator"], ["differential"],
+                                                                   ["ranker"]]
+    assert [(g.samples, g.temperature) for g in codet.layers[0]] == [(1, 0.0), (3, 0.8)]  # greedy = single's
     assert (codet.layers[1][0].batch, codet.layers[1][0].max_candidates, codet.layers[1][0].inputs) == (2, 8, 20)
     assert load_architecture("single").layers[0][0] == GeneratorConfig(type="generator", samples=1, temperature=0.0)
 

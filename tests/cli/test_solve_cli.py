@@ -23,7 +23,7 @@ def test_arch_list(monkeypatch, capsys):
         "           Four samples, run on the public tests, best by execution evidence."]
     code, out, _ = run(monkeypatch, capsys, "arch", "list", "--json")
     assert [a["name"] for a in json.loads(out)] == ["best-of-n", "codet", "full", "repair", "single"]
-    assert json.loads(out)[1]["shape"] == "generator -> differential -> ranker"
+    assert json.loads(out)[1]["shape"] == "generator+generator -> differential -> ranker"
 
 
 def test_arch_show_yaml_and_json(monkeypatch, capsys):
