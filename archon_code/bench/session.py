@@ -161,7 +161,8 @@ def run(options: BenchOptions, configs: Mapping[str, Any], out_dir: Path, *, llm
             counter["new"] += fresh_record
             tick(record)
 
-        records = run_bench(tasks, factory, judge, store, tests=options.tests, workers=workers, on_record=on_record)
+        records = run_bench(tasks, factory, judge, store, tests=options.tests, workers=workers, on_record=on_record,
+                            execute=execute)
     summary = summarize(records, list(configs))
     if report:
         write_html(out_dir / "report.html", summary, settings_of(options))

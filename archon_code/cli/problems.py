@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Optional, Sequence
 import click
 
 from archon_code import interrupts
-from archon_code import interrupts
 from archon_code.errors import ProblemError
 from archon_code.problems import load_problems, parse_ids, problem_to_dict, select
 from archon_code.textio import plural
@@ -159,13 +158,6 @@ def _kept(loaded: list[Problem], reports: dict) -> str:
             f"{len(reports) - len(failed)} OK" + (f", FAIL: {', '.join(failed)}" if failed else ""))
 
 
-def _kept(loaded: list[Problem], reports: dict) -> str:
-    """What an interrupted validate says: the problems it finished (validate writes nothing)."""
-    failed = [loaded[i].id for i, r in sorted(reports.items()) if not r.ok]
-    return (f"validated {len(reports)} of {len(loaded)} problems before the interrupt, "
-            f"{len(reports) - len(failed)} OK" + (f", FAIL: {', '.join(failed)}" if failed else ""))
-
-
 def _run_validation(loaded: list[Problem], workers: int, time_scale: float, progress: bool,
                     ray_address: Optional[str] = None) -> list[ProblemReport]:
     if ray_address:
@@ -177,7 +169,6 @@ def _run_validation(loaded: list[Problem], workers: int, time_scale: float, prog
     from archon_code.sandbox import open_sandbox
 
     reports = {}
-    interrupts.on_stop(lambda: _kept(loaded, reports))
     interrupts.on_stop(lambda: _kept(loaded, reports))
     with open_sandbox(workers=workers) as sandbox:
         judge = Judge(sandbox, time_scale=time_scale)
