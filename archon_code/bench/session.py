@@ -8,7 +8,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, Literal, Mapping, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, Mapping, Optional, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +18,13 @@ from archon_code.bench.store import BenchRecord, ResultStore
 from archon_code.bench.summary import BenchSummary, summarize
 from archon_code.errors import ConfigError
 from archon_code.types import Problem
+
+if TYPE_CHECKING:
+    from archon_code.architecture.config import ArchitectureConfig
+    from archon_code.judge import JudgeLike
+    from archon_code.llm.base import LLM
+    from archon_code.llm.budget import Budget
+    from archon_code.llm.client import LLMClientConfig
 
 __all__ = ["BenchBackend", "BenchOptions", "BenchRun", "arch_label", "load_configs", "open_engine", "run", "out_dir_for"]
 
@@ -53,7 +60,7 @@ class BenchBackend(Protocol):
     """Runs a bench's tasks elsewhere (``archon_code.distributed.RayBackend``); the driver
     still stores every record."""
 
-    def bench_executor(self, options: "BenchOptions", configs: Mapping[str, Any]) -> Executor: ...
+    def bench_executor(self, options: BenchOptions, configs: Mapping[str, ArchitectureConfig]) -> Executor: ...
 
 
 class BenchRun(BaseModel):
@@ -77,11 +84,11 @@ def arch_label(name: str) -> str:
     return path.stem if path.suffix in (".yaml", ".yml", ".json") else name
 
 
-def load_configs(names: tuple[str, ...]) -> dict[str, Any]:
+def load_configs(names: tuple[str, ...]) -> dict[str, ArchitectureConfig]:
     """label -> architecture config, via :func:`archon_code.architecture.load_architecture`."""
     from archon_code.architecture import load_architecture
 
-    configs: dict[str, Any] = {}
+    configs: dict[str, ArchitectureConfig] = {}
     for name in names:
         label = arch_label(name)
         if label in configs:
@@ -90,12 +97,12 @@ def load_configs(names: tuple[str, ...]) -> dict[str, Any]:
     return configs
 
 
-def _config_digest(config: Any) -> str:
-    data = config.model_dump(mode="json") if hasattr(config, "model_dump") else config
+def _config_digest(config: ArchitectureConfig) -> str:
+    data = config.model_dump(mode="json")
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def out_dir_for(options: BenchOptions, configs: Mapping[str, Any], root: Path = Path("bench-runs")) -> Path:
+def out_dir_for(options: BenchOptions, configs: Mapping[str, ArchitectureConfig], root: Path = Path("bench-runs")) -> Path:
     """``bench-runs/<hash>``: the hash of the options and of every architecture's content."""
     data = options.model_dump(mode="json")
     data["problems"] = str(Path(options.problems).resolve())
@@ -115,7 +122,8 @@ def select_problems(options: BenchOptions) -> list[Problem]:
 
 
 @contextmanager
-def open_engine(*, cache: bool = True, workers: int = 1, llm_config: Any = None) -> Iterator[tuple[Any, Any]]:
+def open_engine(*, cache: bool = True, workers: int = 1,
+                llm_config: Optional[LLMClientConfig] = None) -> Iterator[tuple[LLM, JudgeLike]]:
     """The real LLM client (``llm_config``: an :class:`LLMClientConfig`, endpoint, key, timeout,
     retries) and a judge over a started Docker sandbox: ARCHON_CODE_WORKERS containers, else
     ``max(2, workers)`` (``workers``: bench tasks at once)."""
@@ -131,7 +139,7 @@ def open_engine(*, cache: bool = True, workers: int = 1, llm_config: Any = None)
         yield llm, build_judge(sandbox, cache=cache)
 
 
-def budget_for(options: BenchOptions) -> Any:
+def budget_for(options: BenchOptions) -> Optional[Budget]:
     if options.budget_calls is None and options.budget_tokens is None:
         return None
     from archon_code.architecture import Budget
@@ -139,7 +147,8 @@ def budget_for(options: BenchOptions) -> Any:
     return Budget(calls=options.budget_calls, tokens=options.budget_tokens)
 
 
-def run(options: BenchOptions, configs: Mapping[str, Any], out_dir: Path, *, llm: Any, judge: Any,
+def run(options: BenchOptions, configs: Mapping[str, ArchitectureConfig], out_dir: Path, *,
+        llm: Optional[LLM], judge: Optional[JudgeLike],
         workers: int = 1, fresh: bool = False, progress: bool = True,
         factory: Optional[SolverFactory] = None, problems: Optional[list[Problem]] = None,
         report: bool = True, backend: Optional[BenchBackend] = None) -> BenchRun:
