@@ -426,6 +426,8 @@ class Uids:
         self.base = int(os.environ.get("ARCHON_UID_BASE", "200000"))
         self.size = int(os.environ.get("ARCHON_UID_COUNT", "64"))
         self.next = 0
+        self.proven_clean = False
+        """The last run ended with the container checked clean (nothing runs between jobs)."""
 
     def take(self) -> int:
         uid = self.base + self.next % self.size
@@ -512,10 +514,11 @@ class JobRunner:
     def run(self) -> None:
         job = self.job
         os.makedirs(self.out, mode=0o700, exist_ok=True)
-        clean, dirt = self.clean()
-        if not clean:
-            emit(self.nonce, {"step": "dirty", "dirt": dirt})
-            return
+        if not (self.contained and self.uids.proven_clean):
+            clean, dirt = self.clean()  # the first job of a container, or after a bare job
+            if not clean:
+                emit(self.nonce, {"step": "dirty", "dirt": dirt})
+                return
         program = snapshot(os.path.join(job["job_dir"], "files"))
         if job.get("compile"):
             result, program = self.execute(job["compile"], program, "compile", keep=True)
@@ -533,6 +536,7 @@ class JobRunner:
     def execute(self, run: dict, program: list, index, keep: bool = False) -> tuple[dict, list]:
         """Run one command in a fresh folder as a fresh uid; with ``keep``, also return what
         it left in its folder (a compiled program) before the cleanup."""
+        self.uids.proven_clean = False  # until this run's cleanup has checked the container
         uid = self.uids.take() if self.contained else None
         run_dir = os.path.join(self.work, "run")
         supervisor = Supervisor(self.cg, run)
@@ -604,6 +608,7 @@ class JobRunner:
                 remove_tree_contents(place, deadline)
             return True, []
         dirt = clean_container(self.places, deadline)
+        self.uids.proven_clean = not dirt
         return not dirt, dirt
 
 
