@@ -49,8 +49,9 @@ class Frozen(BaseModel):
 
 class TestCase(Frozen):
     """One test. For stdin/stdout problems ``input`` is fed on stdin and ``output`` is the
-    expected stdout. For function-style problems ``input`` is Python test code (asserts)
-    appended to the candidate, and ``output`` is unused (a test passes when the script exits 0).
+    expected stdout. For function-style problems ``input`` is Python test code (asserts, or a
+    data set's check code) that the host decides from the plain-data results the sandbox
+    reports (see ``archon_code.function_judge``); ``output`` is unused.
     """
 
     __test__ = False  # not a pytest class
