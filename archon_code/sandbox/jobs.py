@@ -135,28 +135,6 @@ def _exec_result(rec: dict, run: Run, stdout: bytes, stderr: bytes) -> ExecResul
     )
 
 
-_LARGE = 4 << 20
-
-
-def _release_memory() -> None:
-    """Give the freed buffers of a long output back to the system. Outputs just under glibc's
-    largest mmap threshold (32 MiB) can be allocated on the heap, and a heap that held several
-    of them can stay large though they are gone (seen once in a full test run: 1.2 GB after
-    8 x 31 MiB outputs, where 142 MB is usual)."""
-    global _LIBC
-    if _LIBC is None:
-        try:
-            import ctypes
-
-            _LIBC = ctypes.CDLL("libc.so.6")
-        except OSError:  # not glibc: nothing to trim
-            _LIBC = False
-    if _LIBC:
-        _LIBC.malloc_trim(0)
-
-
-_LIBC = None
-
 Keep = Callable[[int, ExecResult], ExecResult]
 """Called with each run's result as it arrives; what it returns is what the JobResult keeps
 (the judge compares a long output right away and keeps only its beginning)."""
@@ -211,13 +189,9 @@ class RecordParser:
             self.compile = _exec_result(rec, self.job.compile, stdout, stderr)
             return
         index = rec["index"]
-        large = len(stdout) > _LARGE
         result = _exec_result(rec, self.job.runs[index], stdout, stderr)
         del stdout, stderr
         self.runs.append(self.keep(index, result) if self.keep else result)
-        if large and self.keep:
-            del result
-            _release_memory()
 
     def result(self, *, runner_status: Optional[int], runner_stderr: bytes, watchdog: bool) -> JobResult:
         if not self.done and not watchdog and not self.dirt and runner_status not in _KILLED_STATUSES:
