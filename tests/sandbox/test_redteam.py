@@ -64,8 +64,11 @@ def py(source: str, name: str = "c") -> Candidate:
     return Candidate(id=name, source=textwrap.dedent(source))
 
 
-def row(judge: Judge, source: str, problem: Problem = ECHO):
-    return judge.judge(problem, py(source), problem.public_tests).tests[0]
+def row(judge: Judge, candidate, problem: Problem = ECHO):
+    """The verdict row of one test: ``candidate`` is a Candidate or Python source."""
+    if isinstance(candidate, str):
+        candidate = py(candidate)
+    return judge.judge(problem, candidate, problem.public_tests).tests[0]
 
 
 def look(judge: Judge) -> dict:

@@ -2,10 +2,9 @@
 
 Same rules as that battery: every attack runs in ONE container (``workers=1``) and asserts
 the verdict a correct sandbox gives, then that an honest candidate judged right after it in
-the same container is accepted and sees nothing left behind. A test marked
-``xfail(strict=True, reason="FINDING: ...")`` is an attack that works today (see
-/work/notes/redteam.md); it turns into a failure the day the hole is closed, so the mark
-can be dropped then.
+the same container is accepted and sees nothing left behind. Each test here was first a
+finding (an attack that worked against the rewritten sandbox) and is now a regression test
+for its fix.
 """
 
 from __future__ import annotations
@@ -18,7 +17,8 @@ import pytest
 from archon_code.judge import Judge
 from archon_code.sandbox import DockerSandbox, SandboxConfig
 from archon_code.types import Candidate, Problem, TestCase, Verdict
-from tests.sandbox.test_redteam import CLEAN_VIEW, ECHO, HONEST, LOOK, PROBE
+from tests.sandbox.test_redteam import (  # noqa: F401 - box and one are fixtures
+    CLEAN_VIEW, ECHO, HONEST, LOOK, PROBE, box, honest_after, look, one, py, row)
 
 pytestmark = pytest.mark.docker
 
@@ -27,45 +27,8 @@ TIGHT = Problem(id="tight", statement="print the input", time_limit_s=2.0, memor
                 public_tests=(TestCase(input="7\n", output="7"),))
 
 
-@pytest.fixture(scope="module")
-def box():
-    from tests.conftest import require_docker
-
-    require_docker()
-    with DockerSandbox(SandboxConfig(workers=1)) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
-def one(box):
-    return Judge(box)
-
-
-def py(source: str, name: str = "c") -> Candidate:
-    return Candidate(id=name, source=textwrap.dedent(source))
-
-
 def cpp(source: str, name: str = "c") -> Candidate:
     return Candidate(id=name, lang="cpp", source=textwrap.dedent(source))
-
-
-def row(judge: Judge, candidate, problem: Problem = ECHO):
-    if isinstance(candidate, str):
-        candidate = py(candidate)
-    return judge.judge(problem, candidate, problem.public_tests).tests[0]
-
-
-def look(judge: Judge) -> dict:
-    result = row(judge, LOOK, PROBE)
-    assert result.verdict is Verdict.AC, (result.message, result.stderr)
-    return json.loads(result.stdout)
-
-
-def honest_after(judge: Judge) -> None:
-    """The next candidate in the same container: accepted, and sees nothing left behind."""
-    result = row(judge, HONEST)
-    assert (result.verdict, result.message) == (Verdict.AC, ""), (result.message, result.stderr)
-    assert look(judge) == CLEAN_VIEW
 
 
 # -- whole-tree memory: memory the cgroup's anon + shmem does not show -------------------
