@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
 from pydantic import BaseModel, ValidationError
+from archon_code.sqlite_busy import BUSY_TRIES, is_busy
 
 __all__ = ["ExecStore"]
 
@@ -27,14 +28,9 @@ CREATE TABLE IF NOT EXISTS executions (
     created REAL NOT NULL
 )
 """
-_BUSY_TRIES = 40
 _CHUNK = 400
 _log = logging.getLogger(__name__)
 
-
-def _busy(exc: sqlite3.Error) -> bool:
-    text = str(exc).lower()
-    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 class ExecStore:
@@ -66,12 +62,12 @@ class ExecStore:
     def _run(self, failure: str, action: Callable[[sqlite3.Connection], Any]) -> Any:
         """``action(conn)`` on a fresh connection, retried while sqlite is busy; None (said once)
         when the store fails otherwise."""
-        for attempt in range(_BUSY_TRIES):
+        for attempt in range(BUSY_TRIES):
             try:
                 with closing(sqlite3.connect(self.path, timeout=60.0, isolation_level=None)) as conn:
                     return action(conn)
             except sqlite3.Error as exc:
-                if not _busy(exc) or attempt + 1 == _BUSY_TRIES:
+                if not is_busy(exc) or attempt + 1 == BUSY_TRIES:
                     self._say(failure, f"{failure} ({' '.join(str(exc).split())[:160]})")
                     return None
                 time.sleep(0.05 * (attempt + 1))

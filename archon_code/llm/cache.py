@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from archon_code.errors import LLMError
 from archon_code.llm.base import Message, Usage
 from archon_code.llm.retry import one_line
+from archon_code.sqlite_busy import BUSY_TRIES, is_busy
 
 __all__ = ["CacheEntry", "LLMCache", "cache_key"]
 
@@ -66,13 +67,8 @@ def cache_key(
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-_BUSY_TRIES = 40
 _log = logging.getLogger(__name__)
 
-
-def _busy(exc: sqlite3.Error) -> bool:
-    text = str(exc).lower()
-    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 class LLMCache:
@@ -97,12 +93,12 @@ class LLMCache:
     def _run(self, failure: str, action):
         """Run ``action(conn)`` on a fresh connection; retry when sqlite reports busy at once
         (some lock conflicts, e.g. WAL recovery, bypass the busy timeout)."""
-        for attempt in range(_BUSY_TRIES):
+        for attempt in range(BUSY_TRIES):
             try:
                 with closing(sqlite3.connect(self.path, timeout=60.0, isolation_level=None)) as conn:
                     return action(conn)
             except sqlite3.Error as exc:
-                if not _busy(exc) or attempt + 1 == _BUSY_TRIES:
+                if not is_busy(exc) or attempt + 1 == BUSY_TRIES:
                     raise LLMError(f"LLM cache at {self.path} {failure}: {exc}") from None
                 time.sleep(0.05 * (attempt + 1))
 
