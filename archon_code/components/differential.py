@@ -28,7 +28,7 @@ from pydantic import Field
 
 from archon_code.components.base import Component, LLMComponentConfig, render
 from archon_code.components.clusters import clusters, decisive, failed, function_key, stdio_key
-from archon_code.components.evidence import passes_public
+from archon_code.components.evidence import passes_public, public_passing_reference
 from archon_code.components.generator import sample_programs
 from archon_code.components.state import Behaviour, Failure, Probe, State
 from archon_code.components.testgen_parse import parse_asserts, parse_input_list, parse_literal_tests
@@ -246,13 +246,7 @@ class Differential(Component):
 
     def _brute_force(self, problem: Problem, run: _Run) -> Optional[Candidate]:
         brute = self._program(problem, "brute_force", run)
-        if brute is None:
-            return None
-        [judgement] = self.judge.judge_many(problem, [brute], problem.public_tests)
-        if not judgement.accepted:
-            run.notes.append(f"{self.tag}: brute force dropped, it fails the public tests ({judgement.verdict.value})")
-            return None
-        return brute
+        return public_passing_reference(self.judge, problem, brute, self.tag, run.notes)
 
     # -- more samples ------------------------------------------------------------------
 

@@ -20,9 +20,10 @@ from collections import Counter
 from typing import Optional, Sequence
 
 from archon_code.components.state import State
-from archon_code.types import TRUSTED, Judgement, TestCase, Verdict
+from archon_code.types import TRUSTED, Candidate, Judgement, Problem, TestCase, Verdict
 
 __all__ = [
+    "public_passing_reference",
     "TRUSTED",
     "Evidence",
     "evidence",
@@ -41,6 +42,18 @@ def public_passed(judgement: Optional[Judgement], n_public: int) -> int:
     if judgement is None:
         return 0
     return sum(1 for t in judgement.tests if t.kind == "public" and t.index < n_public and t.verdict is Verdict.AC)
+
+
+def public_passing_reference(judge, problem: Problem, brute: Optional[Candidate], tag: str,
+                             notes: list[str]) -> Optional[Candidate]:
+    """A brute-force reference, kept only when it passes every public test (else a note says why)."""
+    if brute is None:
+        return None
+    [judgement] = judge.judge_many(problem, [brute], problem.public_tests)
+    if not judgement.accepted:
+        notes.append(f"{tag}: brute force dropped, it fails the public tests ({judgement.verdict.value})")
+        return None
+    return brute
 
 
 def passes_public(judgement: Optional[Judgement], n_public: int) -> bool:

@@ -22,7 +22,7 @@ from typing import Literal, Optional, Sequence
 from pydantic import Field
 
 from archon_code.components.base import Component, LLMComponentConfig
-from archon_code.components.evidence import passes_public
+from archon_code.components.evidence import passes_public, public_passing_reference
 from archon_code.components.state import Failure, State
 from archon_code.components.testgen_parse import majority, parse_asserts, parse_input_list, parse_literal_tests
 from archon_code.extract import extract_code
@@ -117,13 +117,7 @@ class UnitTestGenerator(Component):
         if self.config.expected not in ("auto", "brute_force"):
             return None
         brute = self._program(problem, "brute_force", run, problem.entry_point)
-        if brute is None:
-            return None
-        [judgement] = self.judge.judge_many(problem, [brute], problem.public_tests)
-        if not judgement.accepted:
-            run.notes.append(f"{self.tag}: brute force dropped, it fails the public tests ({judgement.verdict.value})")
-            return None
-        return brute
+        return public_passing_reference(self.judge, problem, brute, self.tag, run.notes)
 
     # -- stdio --------------------------------------------------------------------------
 
