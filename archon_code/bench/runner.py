@@ -130,6 +130,7 @@ def _solve_fields(result: SolveResult) -> dict:
         "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
         "cost_usd": usage.cost_usd, "candidates_seen": result.candidates_seen,
         "early_exit": bool(result.early_exit), "stopped_by_budget": result.stopped_by_budget,
+        "skipped": len(result.skipped),
     }
 
 

@@ -61,6 +61,9 @@ class BenchRecord(BaseModel):
     """Test executions the execution cache answered without running anything (solve and grading)."""
     candidates_seen: int = 0
     early_exit: bool = False
+    skipped: int = 0
+    """Components not called because their result could not change the outcome
+    (``archon_code/architecture/pruning.py``); each would have made at least one model call."""
     stopped_by_budget: Optional[str] = None
     error: str = ""
     """One-line reason for an ``error`` record."""

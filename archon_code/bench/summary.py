@@ -64,6 +64,10 @@ class ArchSummary(Frozen):
     """Test executions run in the sandbox (solve and grading)."""
     total_cached_executions: int = 0
     """Test executions the execution cache answered instead of running them."""
+    total_skipped: int = 0
+    """Components skipped because they could not change the outcome (each >= 1 model call saved)."""
+    early_exits: int = 0
+    """Draws that stopped before their last layer because the evidence was decisive."""
 
 
 class BenchSummary(Frozen):
@@ -126,6 +130,7 @@ def _arch_summary(arch: str, records: list[BenchRecord], grid: dict[str, dict[st
         total_calls=total_calls, total_tokens=total_tokens, total_cost_usd=total_cost, total_seconds=total_seconds,
         total_cached_calls=sum(r.cached_calls for r in finished), total_executions=sum(r.executions for r in finished),
         total_cached_executions=sum(r.cached_executions for r in finished),
+        total_skipped=sum(r.skipped for r in finished), early_exits=sum(r.early_exit for r in finished),
     )
 
 
@@ -154,11 +159,19 @@ def format_table(summary: BenchSummary) -> str:
 
 
 def format_savings(summary: BenchSummary) -> str:
-    """What the caches saved, one line per architecture (finished draws).
+    """What the caches and pruning saved, one line per architecture (finished draws).
 
     \b
         single: caches answered 3 of 10 model calls and 120 of 150 test executions
+        full: caches answered 0 of 52 model calls and 0 of 900 test executions; 4 components skipped (each >= 1 call saved); 3 of 10 draws stopped early
     """
-    return "\n".join(f"{a.arch}: caches answered {a.total_cached_calls} of {a.total_calls} model calls and "
-                     f"{a.total_cached_executions} of {a.total_executions + a.total_cached_executions} test executions"
-                     for a in summary.archs)
+    lines = []
+    for a in summary.archs:
+        line = (f"{a.arch}: caches answered {a.total_cached_calls} of {a.total_calls} model calls and "
+                f"{a.total_cached_executions} of {a.total_executions + a.total_cached_executions} test executions")
+        if a.total_skipped:
+            line += f"; {a.total_skipped} component{'s' if a.total_skipped != 1 else ''} skipped (each >= 1 call saved)"
+        if a.early_exits:
+            line += f"; {a.early_exits} of {a.draws} draws stopped early"
+        lines.append(line)
+    return "\n".join(lines)

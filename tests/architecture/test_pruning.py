@@ -61,3 +61,12 @@ def test_early_exit_off_runs_every_component(judge, tmp_path):
     result, llm = _solve(judge, arch, [fenced(SUB)], tmp_path, early_exit=False)
     assert result.skipped == ()
     assert llm.usage.calls > 2
+
+
+def test_bench_records_count_the_skipped_components(judge, tmp_path):
+    from archon_code.bench.runner import _solve_fields
+
+    arch = _arch([GEN2], [{"type": "evaluator"}], [{"type": "critic", "top_k": 2}], [{"type": "ranker"}])
+    result, _ = _solve(judge, arch, [fenced(SUB)], tmp_path)
+    fields = _solve_fields(result)
+    assert (fields["skipped"], fields["calls"], fields["early_exit"]) == (1, 2, False)

@@ -65,3 +65,21 @@ def test_html_is_self_contained():
     assert '<td class="part">1/2 · oracle 1/2 · 2 calls · 1s</td>' in html
     assert '<td class="pass">1/1 +1err · oracle 1/1 · 10 calls · 1s</td>' in html
     assert "<th>oracle</th>" in html and "<td>0.500</td>" in html
+
+
+def test_savings_count_skipped_components_and_early_exits():
+    from archon_code.bench.summary import format_savings
+
+    records = [
+        BenchRecord(arch="full", problem="p1", status="pass", calls=5, skipped=2, early_exit=True),
+        BenchRecord(arch="full", problem="p2", status="fail", calls=9, skipped=1, cached_calls=3,
+                    executions=40, cached_executions=10),
+        BenchRecord(arch="full", problem="p3", status="error", skipped=7, early_exit=True),  # not counted
+        BenchRecord(arch="single", problem="p1", status="pass", calls=1),
+    ]
+    full, single = summarize(records, ["full", "single"]).archs
+    assert (full.total_skipped, full.early_exits, single.total_skipped, single.early_exits) == (3, 1, 0, 0)
+    assert format_savings(summarize(records, ["full", "single"])).splitlines() == [
+        "full: caches answered 3 of 14 model calls and 10 of 50 test executions; 3 components skipped "
+        "(each >= 1 call saved); 1 of 2 draws stopped early",
+        "single: caches answered 0 of 1 model calls and 0 of 0 test executions"]
