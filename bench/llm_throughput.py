@@ -12,6 +12,9 @@ test). For each server setting it prints tokens/s and wall time of
   processed once and the 4 answers decode in one batch);
 * ``draft``: greedy with a 0.5B draft model (speculative decoding);
 * ``ngram``: greedy with n-gram (prompt lookup) speculation;
+* ``fixed1`` / ``fixed4``: one sample, and 4 samples in one ``n=4`` request, each forced to
+  exactly ``--fixed-tokens`` tokens (``ignore_eos``): what batching costs at equal lengths
+  (``fixed4``'s ratio is to ``fixed1``, not to greedy);
 
 and the ratios to the sequential baseline (one greedy answer without speculation), and
 checks that speculative output is byte-identical to the baseline at temperature 0.
@@ -19,7 +22,7 @@ Every scenario starts from a cold prompt (a per-scenario marker heads the system
 so the prompt is processed once per scenario and reuse inside it shows in ``prompt_n``.
 
     python bench/llm_throughput.py [--model qwen2.5-coder-1.5b] [--threads N] [--busy]
-                                   [--repeat 2] [--problem Mbpp/2] [--json]
+                                   [--repeat 2] [--problem Mbpp/2] [--fixed-tokens 128] [--json]
 
 ``--busy`` keeps one extra CPU-bound process running during the measurements (a machine where
 the sandbox or another job uses a core). The load average is printed next to every figure.
@@ -64,9 +67,11 @@ def prompts(problem) -> dict[str, list[dict]]:
             for name, text in (("statement", statement), ("repair", repair))}
 
 
-def ask(base: str, messages: list[dict], *, temperature: float, seed: int, max_tokens: int, n: int = 1) -> dict:
+def ask(base: str, messages: list[dict], *, temperature: float, seed: int, max_tokens: int, n: int = 1,
+        ignore_eos: bool = False) -> dict:
     body = {"model": "m", "messages": messages, "temperature": temperature, "max_tokens": max_tokens,
-            "seed": seed, "cache_prompt": True, **({"n": n} if n > 1 else {})}
+            "seed": seed, "cache_prompt": True, **({"n": n} if n > 1 else {}),
+            **({"ignore_eos": True} if ignore_eos else {})}
     request = urllib.request.Request(f"{base}/v1/chat/completions", data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
     started = time.monotonic()
@@ -128,6 +133,14 @@ def samples(base: str, messages: list[dict], marker: str, max_tokens: int, at_on
     return summary(marker, answers, time.monotonic() - started)
 
 
+def fixed(base: str, messages: list[dict], marker: str, tokens: int, n: int) -> dict:
+    """``n`` samples of exactly ``tokens`` tokens each, in one request (cold prompt)."""
+    msgs = marked(messages, marker.split("/")[0] + marker.split("/")[2])
+    started = time.monotonic()
+    answer = ask(base, msgs, temperature=0.8, seed=0, max_tokens=tokens, n=n, ignore_eos=True)
+    return summary(marker, [answer], time.monotonic() - started)
+
+
 def serve(path: Path, config: LocalServerConfig):
     server = _start_server(path, config, cache_root())
     base = server.listening_address
@@ -145,6 +158,8 @@ def measure(path: Path, args, threads: int, rep: int) -> list[dict]:
     rows.append(samples(base, args.prompts["statement"], f"seq4/statement/{rep}", args.max_tokens, False))
     rows.append(samples(base, args.prompts["statement"], f"par4/statement/{rep}", args.max_tokens, True))
     rows.append(samples(base, args.prompts["statement"], f"n4/statement/{rep}", args.max_tokens, True, n=SAMPLES))
+    for n in (1, SAMPLES):
+        rows.append(fixed(base, args.prompts["statement"], f"fixed{n}/statement/{rep}", args.fixed_tokens, n))
     del server
     variants = {"draft": plain.model_copy(update={"draft": args.draft}),
                 "ngram": plain.model_copy(update={"ngram": True})}
@@ -164,10 +179,11 @@ def ratios(rows: list[dict]) -> list[dict]:
     """Wall time of each scenario over the sequential baseline (greedy, same prompt, same threads)."""
     base = {(r["threads"], r["scenario"].split("/")[1], r["scenario"].split("/")[2]): r["wall_s"]
             for r in rows if r["scenario"].startswith("greedy/")}
+    one = {(r["threads"], r["scenario"].split("/")[2]): r["wall_s"] for r in rows if r["scenario"].startswith("fixed1/")}
     out = []
     for r in rows:
         kind, prompt, rep = r["scenario"].split("/")
-        ref = base[(r["threads"], prompt, rep)]
+        ref = one[(r["threads"], rep)] if kind.startswith("fixed") else base[(r["threads"], prompt, rep)]
         out.append({**r, "x_greedy_wall": round(r["wall_s"] / ref, 2)})
     return out
 
@@ -189,6 +205,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, action="append", help="repeat to compare (default: 1 and 2)")
     parser.add_argument("--problem", default="Mbpp/2")
     parser.add_argument("--max-tokens", type=int, default=512)
+    parser.add_argument("--fixed-tokens", type=int, default=128, help="answer length of the fixed1/fixed4 rows")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--busy", action="store_true", help="keep one CPU-bound process running")
     parser.add_argument("--no-speculation", action="store_true", help="skip the draft and n-gram servers")

@@ -24,6 +24,60 @@ from archon_code.errors import SandboxUnavailableError  # noqa: E402
 _unavailable: list[str] = []
 
 
+class OutboundConnectionRefused(ConnectionRefusedError):
+    """A test tried to reach a non-loopback address: tests talk only to 127.0.0.1 / ::1 / unix sockets."""
+
+
+def _loopback(address) -> bool:
+    import ipaddress
+
+    host = address[0] if isinstance(address, tuple) else address
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False  # a name other than localhost: it would be resolved and reached outside
+
+
+def _guard_outbound() -> None:
+    """Refuse, in the test process, every TCP/UDP connection to a non-loopback address.
+
+    No test may send traffic off the machine (a mistyped model string once reached a public
+    endpoint during development): an accidental request fails fast as an unreachable endpoint
+    instead. Unix sockets (the Docker engine) are untouched. ``ARCHON_CODE_TEST_ALLOW_NETWORK=1``
+    lifts the guard."""
+    import socket
+
+    if os.environ.get("ARCHON_CODE_TEST_ALLOW_NETWORK") == "1" or getattr(socket.socket, "_archon_guarded", False):
+        return
+    inet = (socket.AF_INET, socket.AF_INET6)
+    connect, connect_ex, sendto = socket.socket.connect, socket.socket.connect_ex, socket.socket.sendto
+
+    def check(sock, address) -> None:
+        if sock.family in inet and not _loopback(address):
+            raise OutboundConnectionRefused(f"test network guard: connection to {address!r} refused (loopback only)")
+
+    def guarded_connect(self, address):
+        check(self, address)
+        return connect(self, address)
+
+    def guarded_connect_ex(self, address):
+        check(self, address)
+        return connect_ex(self, address)
+
+    def guarded_sendto(self, data, *args):
+        check(self, args[-1])
+        return sendto(self, data, *args)
+
+    socket.socket.connect, socket.socket.connect_ex, socket.socket.sendto = (guarded_connect, guarded_connect_ex,
+                                                                             guarded_sendto)
+    socket.socket._archon_guarded = True
+
+
+_guard_outbound()
+
+
 def _docker_reason() -> str | None:
     """None when an engine answers and the sandbox image exists, else why not."""
     if _unavailable:
