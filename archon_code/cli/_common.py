@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 import click
 
 from archon_code.errors import ConfigError, ProblemError
-from archon_code.types import Problem
+
+if TYPE_CHECKING:  # pydantic's models load on first use, not for --help (bench/startup.py)
+    from archon_code.types import Problem
 
 __all__ = ["check_models", "echo_json", "env_source", "load_one_problem", "open_sandbox", "workers_option"]
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import click
 
 from archon_code.cli._common import echo_json, load_one_problem, open_sandbox, workers_option
 from archon_code.errors import ProblemError
 from archon_code.textio import read_text
-from archon_code.types import Candidate, Judgement
+
+if TYPE_CHECKING:
+    from archon_code.types import Judgement
 
 _CPP_SUFFIXES = {".cpp", ".cc", ".cxx", ".c++"}
 
@@ -64,6 +66,8 @@ def judge(problem: str, solution: str, lang: Optional[str], which: str, problem_
         kind = "" if which == "all" else f"{which} "
         raise ProblemError(f"{prob.origin or problem}: problem {prob.id!r} has no {kind}tests")
     source = read_text(path, ProblemError, "solution")
+    from archon_code.types import Candidate
+
     candidate = Candidate(id=path.name, source=source, lang=guess_lang(path, lang), origin=str(path))
     with open_sandbox(workers) as sandbox:
         result = Judge(sandbox).judge(prob, candidate, tests)

@@ -40,3 +40,10 @@ def test_command_help_does_not_import_the_model_stack(command):
     code, loaded = _modules_after([command, "--help"])
     assert code == 0
     assert [m for m in loaded if m in ("litellm", "docker", "xllamacpp", "optuna", "archon_code.llm")] == []
+
+
+@pytest.mark.parametrize("command", ["judge", "solve", "bench", "search", "suggest"])
+def test_command_help_does_not_build_the_value_types(command):
+    """pydantic and the value types cost ~100 ms: a command's --help must not load them."""
+    code, loaded = _modules_after([command, "--help"])
+    assert (code, [m for m in loaded if m in ("pydantic", "archon_code.types")]) == (0, [])
