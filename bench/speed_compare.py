@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""``full`` with the current defaults against the earlier defaults, on the same problems.
+
+Issue 10's end-to-end figure. Runs (resumably, one after the other, both ``--no-cache``)
+
+* ``after``:  ``archon-code bench DATA --limit N --arch full --workers W``, today's defaults;
+* ``before``: the same with the earlier defaults: ``ARCHON_CODE_LOCAL_SLOTS=2``,
+  ``ARCHON_CODE_LOCAL_THREADS=1``, ``ARCHON_CODE_LOCAL_BATCH=0`` and ``full`` with the
+  generator's former ``parallel: 2`` (written to ``OUT/full-legacy.yaml``);
+
+then prints, per run, pass@1, oracle, calls and seconds per problem (the mean wall time of one
+problem's task, as ``bench`` prints ``s/p``) and the ratio before / after, over the problems both
+runs finished.
+
+    python bench/speed_compare.py [--data ../shared/data/mbpp.jsonl] [--limit 30] [--workers 2]
+                                  [--model local/qwen2.5-coder-1.5b] [--out bench-runs/speed]
+                                  [--only after|before] [--report]
+
+``--report`` only compares what ``OUT/after`` and ``OUT/before`` already hold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+LEGACY_ENV = {"ARCHON_CODE_LOCAL_SLOTS": "2", "ARCHON_CODE_LOCAL_THREADS": "1", "ARCHON_CODE_LOCAL_BATCH": "0"}
+
+
+def legacy_arch(out: Path) -> Path:
+    """``full`` with the generator's earlier default ``parallel: 2``."""
+    import yaml
+
+    from archon_code.architecture import load_architecture
+
+    config = load_architecture("full").model_dump(mode="json", exclude_none=True)
+    for layer in config["layers"]:
+        for component in layer:
+            if component["type"] == "generator":
+                component["parallel"] = 2
+    config["name"] = "full-legacy"
+    path = out / "full-legacy.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def bench(args, label: str) -> None:
+    out = Path(args.out)
+    arch = str(legacy_arch(out)) if label == "before" else "full"
+    env = dict(os.environ, **(LEGACY_ENV if label == "before" else {}))
+    command = ["archon-code", "bench", args.data, "--limit", str(args.limit), "--arch", arch, "--model", args.model,
+               "--workers", str(args.workers), "--no-cache", "--out", str(out / label)]
+    print(f"{label}: {' '.join(command)}", file=sys.stderr, flush=True)
+    subprocess.run(command, env=env, check=True)
+
+
+def records(path: Path) -> dict[str, dict]:
+    rows = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue  # a torn last line
+            if row.get("status") != "error":
+                rows[row["problem"]] = row
+    return rows
+
+
+def report(out: Path) -> str:
+    runs = {label: records(out / label / "results.jsonl") for label in ("before", "after")}
+    common = sorted(set(runs["before"]) & set(runs["after"]))
+    if not common:
+        return "no problem finished in both runs yet"
+    lines = [f"{len(common)} problems finished in both runs", "",
+             "| run | pass@1 | oracle | calls/p | s/p (mean task wall) | total task s |", "|---|---|---|---|---|---|"]
+    mean = {}
+    for label in ("before", "after"):
+        rows = [runs[label][p] for p in common]
+        n = len(rows)
+        mean[label] = sum(r["seconds"] for r in rows) / n
+        lines.append(f"| {label} | {sum(r['status'] == 'pass' for r in rows) / n:.3f} | "
+                     f"{sum(bool(r.get('oracle')) or r['status'] == 'pass' for r in rows) / n:.3f} | "
+                     f"{sum(r['calls'] for r in rows) / n:.1f} | {mean[label]:.1f} | {sum(r['seconds'] for r in rows):.0f} |")
+    lines += ["", f"speed-up (before s/p / after s/p): {mean['before'] / mean['after']:.2f}x"]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "mbpp.jsonl"))
+    parser.add_argument("--limit", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--model", default="local/qwen2.5-coder-1.5b")
+    parser.add_argument("--out", default="bench-runs/speed")
+    parser.add_argument("--only", choices=("after", "before"))
+    parser.add_argument("--report", action="store_true", help="only compare the runs already in --out")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if not args.report:
+        for label in ("after", "before"):
+            if args.only in (None, label):
+                bench(args, label)
+    print(report(out))
+
+
+if __name__ == "__main__":
+    main()
