@@ -53,20 +53,31 @@ class SearchSpace(BaseModel):
     """Where a ranker may stand: none, after_evaluation (first evaluation), final."""
     verifier: tuple[VerifierPlace, ...] = ("none", "before_fuser", "final")
     """Where a verifier may stand: none, before_fuser, final."""
+    greedy: tuple[bool, ...] = (False, True)
+    """With samples > 1: whether one of them is a greedy sample (its own generator at temperature
+    0, beside the sampled one: the ``codet``/``full`` shape)."""
+    differential: tuple[bool, ...] = (False, True)
+    """Whether a differential layer follows the generators (behaviour clusters on hypothesis /
+    generator-program inputs, more samples while not decisive)."""
+    differential_inputs: tuple[int, int] = (10, 30)
+    """Differential inputs per problem: [low, high] within 1..200."""
+    max_candidates: tuple[int, int] = (4, 8)
+    """Candidates the differential layer may grow to by drawing more samples: [low, high] within 1..32."""
 
     @model_validator(mode="after")
     def _check(self) -> "SearchSpace":
-        for name in ("samples", "temperature", "num_tests", "fuser_layers", "fuser_top_k"):
+        for name in ("samples", "temperature", "num_tests", "fuser_layers", "fuser_top_k", "differential_inputs",
+                     "max_candidates"):
             low, high = getattr(self, name)
             if low > high:
                 raise ValueError(f"field '{name}': low {low} is above high {high}")
         bounds = {"samples": (1, 50), "temperature": (0.0, 2.0), "num_tests": (0, 50), "fuser_layers": (0, 3),
-                  "fuser_top_k": (1, 20)}
+                  "fuser_top_k": (1, 20), "differential_inputs": (1, 200), "max_candidates": (1, 32)}
         for name, (lo, hi) in bounds.items():
             low, high = getattr(self, name)
             if low < lo or high > hi:
                 raise ValueError(f"field '{name}': [{low}, {high}] must lie within [{lo}, {hi}]")
-        for name in ("expected", "critic", "ranker", "verifier"):
+        for name in ("expected", "critic", "ranker", "verifier", "greedy", "differential"):
             if not getattr(self, name):
                 raise ValueError(f"field '{name}': needs at least one choice")
         return self
@@ -127,6 +138,12 @@ class TrialParams(Frozen):
     critic: CriticPlace
     ranker: RankerPlace
     verifier: VerifierPlace
+    greedy: bool = False
+    """One of the samples is greedy (its own generator at temperature 0)."""
+    differential: bool = False
+    """A differential layer follows the generators."""
+    differential_inputs: int = 20
+    max_candidates: int = 8
 
     @property
     def model_list(self) -> list[str]:
@@ -150,14 +167,21 @@ def suggest(trial: TrialLike, space: SearchSpace) -> TrialParams:
     fuser_layers = ints("fuser_layers", space.fuser_layers)
     fuser_top_k = ints("fuser_top_k", space.fuser_top_k) if fuser_layers else 1
     critic = pick("critic", list(space.critic)) if fuser_layers else "none"
+    ranker, verifier = pick("ranker", list(space.ranker)), pick("verifier", list(space.verifier))
+    greedy = pick("greedy", list(space.greedy)) if samples > 1 else False
+    differential = pick("differential", list(space.differential))
+    inputs = ints("differential_inputs", space.differential_inputs) if differential else 20
+    grow = ints("max_candidates", space.max_candidates) if differential else 8
     return TrialParams(models=models, samples=samples, temperature=temperature, num_tests=num_tests,
                        expected=expected, fuser_layers=fuser_layers, fuser_top_k=fuser_top_k, critic=critic,
-                       ranker=pick("ranker", list(space.ranker)), verifier=pick("verifier", list(space.verifier)))
+                       ranker=ranker, verifier=verifier, greedy=greedy, differential=differential,
+                       differential_inputs=inputs, max_candidates=grow)
 
 
 def _generator(params: TrialParams) -> dict[str, Any]:
     models = params.model_list
-    gen: dict[str, Any] = {"type": "generator", "samples": params.samples}
+    samples = params.samples - 1 if params.greedy else params.samples
+    gen: dict[str, Any] = {"type": "generator", "samples": samples}
     gen["temperature"] = params.temperature if params.samples > 1 or len(models) > 1 else 0.0
     if len(models) == 1:
         gen["model"] = models[0]
@@ -166,11 +190,22 @@ def _generator(params: TrialParams) -> dict[str, Any]:
     return gen
 
 
+def _generators(params: TrialParams) -> list[dict[str, Any]]:
+    """The first layer: the (sampled) generator, after a greedy one when the trial asks for it."""
+    if not params.greedy:
+        return [_generator(params)]
+    greedy = {"type": "generator", "samples": 1, "temperature": 0.0, "model": params.model_list[0]}
+    return [greedy, _generator(params)]
+
+
 def build_architecture(params: TrialParams, name: str) -> dict[str, Any]:
     """An Archon-shape config ``{"name", "description", "layers"}`` from :func:`suggest`'s params.
-    Test generators, critics and fusers use the first of the trial's models."""
-    layers: list[list[dict[str, Any]]] = [[_generator(params)]]
+    Test generators, differential layers, critics and fusers use the first of the trial's models."""
+    layers: list[list[dict[str, Any]]] = [_generators(params)]
     model = params.model_list[0]
+    if params.differential:
+        layers.append([{"type": "differential", "model": model, "inputs": params.differential_inputs,
+                        "batch": 2, "max_candidates": params.max_candidates}])
     if params.num_tests:
         layers.append([{"type": "unit_test_generator", "model": model, "num_tests": params.num_tests,
                         "expected": params.expected}])

@@ -13,7 +13,8 @@ from tests.support.scripted_llm import ScriptedLLM
 PROBLEMS = [make_problem(n) for n in FUNCTION_NAMES[:4]]
 SPACE = SearchSpace(models=("scripted",), ensemble=False, samples=(1, 2), temperature=(0.5, 0.5),
                     num_tests=(0, 1), expected=("brute_force",), fuser_layers=(0, 1), fuser_top_k=(1, 1),
-                    critic=("none", "before_fuser"), ranker=("none",), verifier=("none",))
+                    critic=("none", "before_fuser"), ranker=("none",), verifier=("none",), greedy=(False,),
+                    differential=(False,))
 
 
 def _answer(messages, sample):

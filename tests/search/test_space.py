@@ -19,7 +19,9 @@ def test_shipped_default_space_is_the_model_default():
         ("samples: [4, 1]\n", "space.yaml: field 'samples': low 4 is above high 1"),
         ("fuser_layers: [0, 9]\n", "space.yaml: field 'fuser_layers': [0, 9] must lie within [0, 3]"),
         ("ranker: [first]\n", "space.yaml: field 'ranker[0]': must be 'none', 'after_evaluation' or 'final', got 'first'"),
-        ("modles: [a]\n", "space.yaml: field 'modles': not allowed here; allowed fields: models, ensemble, samples, temperature, num_tests, expected, fuser_layers, fuser_top_k, critic, ranker, verifier"),
+        ("modles: [a]\n", "space.yaml: field 'modles': not allowed here; allowed fields: models, ensemble, samples, temperature, num_tests, expected, fuser_layers, fuser_top_k, critic, ranker, verifier, greedy, differential, differential_inputs, max_candidates"),
+        ("max_candidates: [2, 99]\n", "space.yaml: field 'max_candidates': [2, 99] must lie within [1, 32]"),
+        ("differential: []\n", "space.yaml: field 'differential': needs at least one choice"),
         ("models: []\n", "space.yaml: field 'models': must have at least 1 item, got []"),
         ("- 1\n", "space.yaml: expected a mapping of search-space fields, got list"),
         ("samples: [1\n", "space.yaml: invalid YAML at line 2: expected ',' or ']', but got '<stream end>'"),
@@ -40,14 +42,16 @@ def test_missing_space_file(tmp_path):
 
 def test_fixed_ranges_are_not_asked():
     space = SearchSpace(models=("m",), samples=(2, 2), temperature=(0.5, 0.5), num_tests=(0, 0),
-                        fuser_layers=(0, 0), ranker=("final",), verifier=("none",))
+                        fuser_layers=(0, 0), ranker=("final",), verifier=("none",), greedy=(False,),
+                        differential=(False,))
     params = suggest(FixedTrial({}), space)
     assert params == TrialParams(**{"models": "m", "samples": 2, "temperature": 0.5, "num_tests": 0, "expected": "auto",
                       "fuser_layers": 0, "fuser_top_k": 1, "critic": "none", "ranker": "final", "verifier": "none"})
     assert build_architecture(params, "t") == {
         "name": "t",
         "description": "found by archon-code search: models=m, samples=2, temperature=0.5, num_tests=0, "
-                       "expected=auto, fuser_layers=0, fuser_top_k=1, critic=none, ranker=final, verifier=none",
+                       "expected=auto, fuser_layers=0, fuser_top_k=1, critic=none, ranker=final, verifier=none, "
+                       "greedy=False, differential=False, differential_inputs=20, max_candidates=8",
         "layers": [[{"type": "generator", "samples": 2, "temperature": 0.5, "model": "m"}],
                    [{"type": "evaluator"}], [{"type": "ranker"}]],
     }
@@ -72,6 +76,8 @@ params = st.fixed_dictionaries({
     "fuser_top_k": st.integers(1, 3), "critic": st.sampled_from(["none", "before_fuser"]),
     "ranker": st.sampled_from(["none", "after_evaluation", "final"]),
     "verifier": st.sampled_from(["none", "before_fuser", "final"]),
+    "greedy": st.booleans(), "differential": st.booleans(), "differential_inputs": st.integers(10, 30),
+    "max_candidates": st.integers(4, 8),
 })
 
 
@@ -85,3 +91,26 @@ def test_every_point_builds_a_valid_architecture(point):
     parsed = parse_architecture(yaml.safe_load(yaml.safe_dump(config)), "trial")
     assert parsed.name == "trial"
     assert len(parsed.layers) == len(config["layers"])
+
+
+def test_the_codet_shape_is_in_the_space():
+    """greedy + differential: one greedy and samples-1 sampled programs, then a differential layer."""
+    point = {"models": "local/qwen2.5-coder-1.5b", "samples": 4, "temperature": 0.8, "num_tests": 0, "fuser_layers": 0,
+             "ranker": "final", "verifier": "none", "greedy": True, "differential": True, "differential_inputs": 25,
+             "max_candidates": 6}
+    params = suggest(FixedTrial(point), SearchSpace())
+    assert (params.greedy, params.differential, params.differential_inputs, params.max_candidates) == (True, True, 25, 6)
+    layers = build_architecture(params, "c")["layers"]
+    assert layers[:2] == [
+        [{"type": "generator", "samples": 1, "temperature": 0.0, "model": "local/qwen2.5-coder-1.5b"},
+         {"type": "generator", "samples": 3, "temperature": 0.8, "model": "local/qwen2.5-coder-1.5b"}],
+        [{"type": "differential", "model": "local/qwen2.5-coder-1.5b", "inputs": 25, "batch": 2, "max_candidates": 6}]]
+    assert [layer[0]["type"] for layer in layers[2:]] == ["evaluator", "ranker"]
+
+
+def test_one_sample_is_never_split_into_a_greedy_one():
+    point = {"models": "m", "samples": 1, "temperature": 0.5, "num_tests": 0, "fuser_layers": 0, "ranker": "none",
+             "verifier": "none", "differential": False}
+    params = suggest(FixedTrial(point), SearchSpace(models=("m",)))
+    assert (params.greedy, build_architecture(params, "x")["layers"][0]) == (
+        False, [{"type": "generator", "samples": 1, "temperature": 0.0, "model": "m"}])
