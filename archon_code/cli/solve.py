@@ -58,7 +58,10 @@ class ProgressLLM:
             number, first = self.calls, model not in self.started
             self.started.add(model)
         if first and model.startswith("local/"):
-            self.say(f"model {model}: first call; starting the embedded model takes up to a minute "
+            local = getattr(getattr(self.inner, "config", None), "local", None)
+            server = (f" ({plural(local.parallel, 'slot')}, {plural(local.threads, 'thread')})"
+                      if local is not None else "")
+            self.say(f"model {model}: first call; starting the embedded model{server} takes up to a minute "
                      "unless the answer is cached")
         self.say(f"call {number}: {tag or 'model'} -> {model}")
         return self.inner.complete(messages, model=model, tag=tag, **options)

@@ -35,14 +35,15 @@ def test_progress_llm_says_each_call_before_it_runs():
 def test_solve_progress_on_stderr_with_the_real_model(monkeypatch, capsys):
     require_docker()
     require_model()
+    monkeypatch.setenv("ARCHON_CODE_LOCAL_THREADS", "1")
     code, out, err = run_main(monkeypatch, capsys, "solve", str(ROOT / "problems" / "sum-two.yaml"),
                               "--model", "local/qwen2.5-coder-0.5b", "--arch", "single")
     lines = err.splitlines()
     assert lines[:4] == [
         "solve: sum-two with architecture single (1 layer), model local/qwen2.5-coder-0.5b; starting the sandbox",
         "solve: layer 1 (generator): running",
-        "solve: model local/qwen2.5-coder-0.5b: first call; starting the embedded model takes up to a minute "
-        "unless the answer is cached",
+        "solve: model local/qwen2.5-coder-0.5b: first call; starting the embedded model (4 slots, 1 thread) "
+        "takes up to a minute unless the answer is cached",
         "solve: call 1: layer1/generator0 -> local/qwen2.5-coder-0.5b",
     ]
     # one call, or none when the answer came from the cache
