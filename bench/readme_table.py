@@ -18,7 +18,8 @@ from archon_code.bench.summary import summarize
 
 
 def _rows(archs: list[dict]) -> list[str]:
-    return [f"| {a['arch']} | {a['pass_at_1']:.3f} | {a['solved']}/{a['problems']} | {a['calls']:.1f} | "
+    return [f"| {a['arch']} | {a['pass_at_1']:.3f} | {a['solved']}/{a['problems']} | {a.get('oracle', 0):.3f} | "
+            f"{a.get('selection', 0):.3f} | {a.get('generation_misses', 0)} | {a['calls']:.1f} | "
             f"{a['tokens']:.0f} | {a['seconds']:.1f} | {a['errors']} |" for a in archs]
 
 
@@ -40,8 +41,8 @@ def table(path: Path, archs: list[str]) -> str:
         title = (f"{s['problems']}, first {s.get('limit', 'all')} problems, model `{s.get('model', 'default')}`, "
                  f"graded on {s['tests']} tests")
         rows = summary["archs"]
-    head = ["| architecture | pass@1 | solved | LLM calls / problem | tokens / problem | seconds / problem | errors |",
-            "|---|---|---|---|---|---|---|"]
+    head = ["| architecture | pass@1 | solved | oracle | selection | gen-miss | LLM calls / problem | tokens / problem "
+            "| seconds / problem | errors |", "|---|---|---|---|---|---|---|---|---|---|"]
     return "\n".join([title + ":", "", *head, *_rows(rows)])
 
 
