@@ -19,7 +19,7 @@ from archon_code.errors import ConfigError
 from archon_code.textio import read_config_file
 from archon_code.validation import first_issue
 
-__all__ = ["ArchitectureConfig", "dump_architecture", "parse_architecture", "read_config_file"]
+__all__ = ["ArchitectureConfig", "concurrent_requests", "dump_architecture", "parse_architecture", "read_config_file"]
 
 _TOP_KEYS = {"name", "description", "layers"}
 _ARCHON_TOP_KEYS = {"custom"}
@@ -102,3 +102,23 @@ def dump_architecture(config: ArchitectureConfig, *, defaults: bool = False) -> 
         out["description"] = config.description
     out["layers"] = layers
     return out
+
+
+def _component_requests(settings: ComponentConfig) -> int:
+    """Model calls one component has in flight at once (its samples, capped by ``parallel``)."""
+    kind = settings.type
+    if kind in ("generator", "fuser"):
+        jobs = getattr(settings, "samples", 1) * max(1, len(getattr(settings, "models", ()) or ()))
+        return min(getattr(settings, "parallel", None) or jobs, jobs)
+    if kind == "critic":
+        return min(getattr(settings, "parallel", 1), getattr(settings, "top_k", 1))
+    if kind == "differential":
+        return max(1, getattr(settings, "batch", 0))
+    return 0 if kind == "evaluator" else 1  # unit-test generator, verifier, ranker, third-party: one call
+
+
+def concurrent_requests(config: ArchitectureConfig) -> int:
+    """The most model requests ``config`` has in flight at once: the largest layer's sum over its
+    components (a layer's components run concurrently). The embedded server gets this many slots
+    (``solve``; ``bench``: times ``--workers``), so a layer's samples decode in one batch."""
+    return max(1, max((sum(_component_requests(c) for c in layer) for layer in config.layers), default=1))

@@ -122,19 +122,22 @@ def select_problems(options: BenchOptions) -> list[Problem]:
 
 
 @contextmanager
-def open_engine(*, cache: bool = True, workers: int = 1,
-                llm_config: Optional[LLMClientConfig] = None) -> Iterator[tuple[LLM, JudgeLike]]:
+def open_engine(*, cache: bool = True, workers: int = 1, llm_config: Optional[LLMClientConfig] = None,
+                configs: Optional[Mapping[str, ArchitectureConfig]] = None) -> Iterator[tuple[LLM, JudgeLike]]:
     """The real LLM client (``llm_config``: an :class:`LLMClientConfig`, endpoint, key, timeout,
-    retries) and a judge over a started Docker sandbox: ARCHON_CODE_WORKERS containers, else
-    ``max(2, workers)`` (``workers``: bench tasks at once)."""
+    retries; embedded-model slots for ``workers`` tasks of the largest of ``configs``' concurrent
+    requests, else 4 each) and a judge over a started Docker sandbox: ARCHON_CODE_WORKERS
+    containers, else ``max(2, workers)`` (``workers``: bench tasks at once)."""
     from archon_code.exec_cache import build_judge
     from archon_code.llm.client import LLMClient
     from archon_code.sandbox import open_sandbox
 
     from archon_code.llm.client import LLMClientConfig
-    from archon_code.llm.local_config import for_workers
+    from archon_code.architecture.config import concurrent_requests
+    from archon_code.llm.local_config import DEFAULT_SLOTS, for_workers
 
-    llm = LLMClient(cache=cache, config=for_workers(llm_config or LLMClientConfig(), workers))
+    per_task = max((concurrent_requests(c) for c in configs.values()), default=DEFAULT_SLOTS) if configs else DEFAULT_SLOTS
+    llm = LLMClient(cache=cache, config=for_workers(llm_config or LLMClientConfig(), workers, per_task))
     with open_sandbox(workers=None if os.environ.get("ARCHON_CODE_WORKERS") else max(2, workers)) as sandbox:
         yield llm, build_judge(sandbox, cache=cache)
 

@@ -111,7 +111,7 @@ def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: 
         result = _run_on_ray(ray_address, options, configs, out_dir, cache=not no_cache, fresh=not resume,
                              problems=selected, llm_config=llm_config)
     else:
-        with open_engine(cache=not no_cache, workers=workers, llm_config=llm_config) as (llm, judge):
+        with open_engine(cache=not no_cache, workers=workers, llm_config=llm_config, configs=configs) as (llm, judge):
             result = run(options, configs, out_dir, llm=llm, judge=judge, workers=workers, fresh=not resume,
                          problems=selected)
     if as_json:

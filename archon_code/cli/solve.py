@@ -135,7 +135,11 @@ def solve(problem: str, arch: str, model: Optional[str], lang: str, problem_id: 
     say = (lambda line: None) if quiet else (lambda line: click.echo(f"solve: {line}", err=True))
     say(f"{prob.id} with architecture {config.name} ({plural(len(config.layers), 'layer')}), "
         f"model {model or default_model() + ' where the architecture names none'}; starting the sandbox")
-    llm = ProgressLLM(LLMClient(cache=not no_cache, config=llm_config), say)
+    from archon_code.architecture.config import concurrent_requests
+    from archon_code.llm.local_config import for_workers
+
+    # the embedded server gets one slot per request the architecture has in flight at once
+    llm = ProgressLLM(LLMClient(cache=not no_cache, config=for_workers(llm_config, 1, concurrent_requests(config))), say)
     interrupts.on_stop(lambda: "solve stopped before choosing a program; nothing kept"
                        + (f" but the trace so far in {trace_path}" if trace_path else ""))
     with open_sandbox(workers) as sandbox:

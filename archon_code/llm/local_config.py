@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from archon_code.errors import ConfigError
 
-__all__ = ["DEFAULT_SLOTS", "LocalServerConfig", "default_slots", "default_threads", "for_workers", "slots_for"]
+__all__ = ["DEFAULT_SLOTS", "MAX_SLOTS", "LocalServerConfig", "default_slots", "default_threads", "for_workers",
+           "slots_for"]
 
 
 class LocalServerConfig(BaseModel):
@@ -81,14 +82,18 @@ def default_slots() -> int:
     return _env_int("ARCHON_CODE_LOCAL_SLOTS", DEFAULT_SLOTS)
 
 
+MAX_SLOTS = 16
+"""Most slots sized automatically (KV cache: 16 x 4096 tokens of the 1.5B model is ~1.8 GB)."""
+
+
 def slots_for(requests: int) -> int:
     """Slots for a caller that makes at most ``requests`` model calls at once.
 
-    ``$ARCHON_CODE_LOCAL_SLOTS`` wins; otherwise the larger of ``requests`` and 1.
+    ``$ARCHON_CODE_LOCAL_SLOTS`` wins; otherwise ``requests`` within 1..:data:`MAX_SLOTS`.
     """
     if os.environ.get("ARCHON_CODE_LOCAL_SLOTS"):
         return default_slots()
-    return max(1, requests)
+    return max(1, min(MAX_SLOTS, requests))
 
 
 IDLE_LOAD = 1.0
@@ -112,13 +117,15 @@ def default_threads() -> int:
     return _env_int("ARCHON_CODE_LOCAL_THREADS", cores if idle else max(1, cores - 1))
 
 
-def for_workers(config, workers: int):
+def for_workers(config, workers: int, per_task: int = DEFAULT_SLOTS):
     """``config`` (an ``LLMClientConfig``) with slots and in-flight requests for ``workers``
-    concurrent tasks of :data:`DEFAULT_SLOTS` samples each (``bench --workers``).
+    concurrent tasks of ``per_task`` requests each (``solve``: 1 task of its architecture's
+    :func:`~archon_code.architecture.config.concurrent_requests`; ``bench --workers``: the largest of its
+    architectures'; ``search``: :data:`DEFAULT_SLOTS`).
 
     ``$ARCHON_CODE_LOCAL_SLOTS`` wins; the client's ``max_concurrency`` is raised to the slots so
     that every sample of every task can be in flight (and batched) at once.
     """
-    slots = slots_for(DEFAULT_SLOTS * max(1, workers))
+    slots = slots_for(per_task * max(1, workers))
     local = config.local.model_copy(update={"parallel": slots})
     return config.model_copy(update={"local": local, "max_concurrency": max(config.max_concurrency, slots)})

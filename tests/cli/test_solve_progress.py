@@ -42,7 +42,7 @@ def test_solve_progress_on_stderr_with_the_real_model(monkeypatch, capsys):
     assert lines[:4] == [
         "solve: sum-two with architecture single (1 layer), model local/qwen2.5-coder-0.5b; starting the sandbox",
         "solve: layer 1 (generator): running",
-        "solve: model local/qwen2.5-coder-0.5b: first call; starting the embedded model (4 slots, 1 thread) "
+        "solve: model local/qwen2.5-coder-0.5b: first call; starting the embedded model (1 slot, 1 thread) "
         "takes up to a minute unless the answer is cached",
         "solve: call 1: layer1/generator0 -> local/qwen2.5-coder-0.5b",
     ]

@@ -163,3 +163,30 @@ def test_embedded_05b_decodes_four_samples_in_one_request(tmp_path, monkeypatch)
     assert local._BATCHER.requests - before == 1
     assert all(a.text and a.usage.completion_tokens > 0 and a.usage.calls == 1 for a in answers)
     assert client.usage.calls == 4
+
+
+def test_slots_follow_the_architecture_and_the_workers(monkeypatch):
+    """solve: one slot per request the architecture has in flight at once; bench: times --workers;
+    capped at MAX_SLOTS; $ARCHON_CODE_LOCAL_SLOTS wins."""
+    from archon_code.architecture import load_architecture
+    from archon_code.architecture.config import concurrent_requests, parse_architecture
+    from archon_code.llm.client import LLMClientConfig
+    from archon_code.llm.local_config import MAX_SLOTS, for_workers
+
+    monkeypatch.delenv("ARCHON_CODE_LOCAL_SLOTS", raising=False)
+    shipped = {name: concurrent_requests(load_architecture(name))
+               for name in ("single", "best-of-n", "codet", "full", "repair")}
+    assert shipped == {"single": 1, "best-of-n": 4, "codet": 4, "full": 4, "repair": 1}
+    wide = parse_architecture({"name": "wide", "layers": [
+        [{"type": "generator", "samples": 3, "models": ["a", "b"]}, {"type": "generator", "samples": 2}],
+        [{"type": "evaluator"}, {"type": "critic", "top_k": 5}],  # critic: parallel 2 by default
+        [{"type": "generator", "samples": 9, "parallel": 3}, {"type": "differential", "batch": 2}],
+        [{"type": "fuser", "samples": 4, "parallel": 8}, {"type": "verifier"}, {"type": "ranker"}]]})
+    assert concurrent_requests(wide) == 8  # layer 1: 3 x 2 models + 2
+    base = LLMClientConfig(local={"threads": 1})
+    assert [(c.local.parallel, c.max_concurrency) for c in
+            (for_workers(base, 1, 1), for_workers(base, 1, 8), for_workers(base, 3, 4), for_workers(base, 5, 8))] == [
+        (1, max(base.max_concurrency, 1)), (8, max(base.max_concurrency, 8)), (12, max(base.max_concurrency, 12)),
+        (MAX_SLOTS, max(base.max_concurrency, MAX_SLOTS))]
+    monkeypatch.setenv("ARCHON_CODE_LOCAL_SLOTS", "3")
+    assert for_workers(base, 5, 8).local.parallel == 3
