@@ -10,7 +10,9 @@ Issue 10's end-to-end figure. Runs (resumably, one after the other, both ``--no-
 
 then prints, per run, pass@1, oracle, calls and seconds per problem (the mean wall time of one
 problem's task, as ``bench`` prints ``s/p``) and the ratio before / after, over the problems both
-runs finished.
+runs finished; also the median and geometric mean of the per-problem ratios (a few long
+problems whose sampled answers happen to be much longer in one run weigh heavily on the mean)
+and completion tokens per task second.
 
     python bench/speed_compare.py [--data ../shared/data/mbpp.jsonl] [--limit 30] [--workers 2]
                                   [--model local/qwen2.5-coder-1.5b] [--out bench-runs/speed]
@@ -23,7 +25,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -89,7 +93,15 @@ def report(out: Path) -> str:
         lines.append(f"| {label} | {sum(r['status'] == 'pass' for r in rows) / n:.3f} | "
                      f"{sum(bool(r.get('oracle')) or r['status'] == 'pass' for r in rows) / n:.3f} | "
                      f"{sum(r['calls'] for r in rows) / n:.1f} | {mean[label]:.1f} | {sum(r['seconds'] for r in rows):.0f} |")
-    lines += ["", f"speed-up (before s/p / after s/p): {mean['before'] / mean['after']:.2f}x"]
+    ratios = sorted(runs["before"][p]["seconds"] / max(runs["after"][p]["seconds"], 1e-9) for p in common)
+    geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+    tokens = {label: sum(runs[label][p].get("completion_tokens", 0) for p in common) for label in runs}
+    seconds = {label: sum(runs[label][p]["seconds"] for p in common) for label in runs}
+    lines += ["", f"speed-up (before s/p / after s/p): {mean['before'] / mean['after']:.2f}x",
+              f"per-problem ratios before/after: median {statistics.median(ratios):.2f}x, geometric mean {geo:.2f}x, "
+              f"range {ratios[0]:.2f}-{ratios[-1]:.2f}",
+              "completion tokens per task second: " + ", ".join(
+                  f"{label} {tokens[label] / max(seconds[label], 1e-9):.2f}" for label in ("before", "after"))]
     return "\n".join(lines)
 
 
