@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Reproduce the README results: the embedded model on the first 30 MBPP problems of
-# ../shared/data, the `single` baseline against the `full` preset (generate, test-gen, evaluate,
-# critique, fuse, evaluate, verify+rank), graded on the hidden tests. Resumable: rerun the
+# Reproduce the README results: the embedded 1.5B model on the first 30 MBPP problems of
+# ../shared/data, the `single` baseline against the `full` preset (one greedy + 3 samples,
+# differential inputs and behaviour clusters, critique and fuse when not decisive, evaluate,
+# rank), graded on the hidden tests, without caches (CACHE=1 keeps them). Resumable: rerun the
 # same command after an interruption.
 #
 #   bash bench/run_readme_results.sh                  # defaults below
-#   MODEL=local/qwen2.5-coder-1.5b LIMIT=50 bash bench/run_readme_results.sh
+#   DATA=../shared/data/humaneval.jsonl LIMIT=100 bash bench/run_readme_results.sh
 #
 # Long: run it in the background, e.g.
 #   nohup bash bench/run_readme_results.sh > bench-runs/readme.log 2>&1 &
@@ -13,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DATA=${DATA:-../shared/data/mbpp.jsonl}
-MODEL=${MODEL:-local/qwen2.5-coder-0.5b}
+MODEL=${MODEL:-local/qwen2.5-coder-1.5b}
 LIMIT=${LIMIT:-30}
 ARCHS=${ARCHS:-single full}
 WORKERS=${WORKERS:-2}
@@ -31,7 +32,8 @@ for arch in $ARCHS; do
   arch_args+=(--arch "$arch")
   status=0
   archon-code bench "$DATA" --limit "$LIMIT" --model "$MODEL" "${arch_args[@]}" \
-    --workers "$WORKERS" --out "$OUT" --json > "$OUT/summary.json" || status=$?
+    --workers "$WORKERS" --out "$OUT" $([ -n "${CACHE:-}" ] || echo --no-cache) \
+    --json > "$OUT/summary.json" || status=$?
   if [ "$status" -gt 1 ]; then exit "$status"; fi  # 1: some infrastructure errors, rerun to retry
 done
 python bench/readme_table.py "$OUT/summary.json" | tee "$OUT/table.md"
