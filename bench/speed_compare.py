@@ -24,7 +24,6 @@ and completion tokens per task second.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import statistics
@@ -65,43 +64,31 @@ def bench(args, label: str) -> None:
     subprocess.run(command, env=env, check=True)
 
 
-def records(path: Path) -> dict[str, dict]:
-    rows = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            try:
-                row = json.loads(line)
-            except ValueError:
-                continue  # a torn last line
-            if row.get("status") != "error":
-                rows[row["problem"]] = row
-    return rows
-
-
 def report(out: Path) -> str:
-    runs = {label: records(out / label / "results.jsonl") for label in ("before", "after")}
+    from archon_code.bench.store import ResultStore
+    from archon_code.bench.summary import summarize
+
+    runs = {label: {r.problem: r for r in ResultStore(out / label / "results.jsonl").load().values()}
+            for label in ("before", "after")}
     common = sorted(set(runs["before"]) & set(runs["after"]))
     if not common:
         return "no problem finished in both runs yet"
     lines = [f"{len(common)} problems finished in both runs", "",
              "| run | pass@1 | oracle | calls/p | s/p (mean task wall) | total task s |", "|---|---|---|---|---|---|"]
-    mean = {}
+    totals = {}
     for label in ("before", "after"):
-        rows = [runs[label][p] for p in common]
-        n = len(rows)
-        mean[label] = sum(r["seconds"] for r in rows) / n
-        lines.append(f"| {label} | {sum(r['status'] == 'pass' for r in rows) / n:.3f} | "
-                     f"{sum(bool(r.get('oracle')) or r['status'] == 'pass' for r in rows) / n:.3f} | "
-                     f"{sum(r['calls'] for r in rows) / n:.1f} | {mean[label]:.1f} | {sum(r['seconds'] for r in rows):.0f} |")
-    ratios = sorted(runs["before"][p]["seconds"] / max(runs["after"][p]["seconds"], 1e-9) for p in common)
+        [arch] = summarize([runs[label][p] for p in common]).archs
+        totals[label] = arch
+        lines.append(f"| {label} | {arch.pass_at_1:.3f} | {arch.oracle:.3f} | {arch.calls:.1f} | {arch.seconds:.1f} | "
+                     f"{arch.total_seconds:.0f} |")
+    ratios = sorted(runs["before"][p].seconds / max(runs["after"][p].seconds, 1e-9) for p in common)
     geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-    tokens = {label: sum(runs[label][p].get("completion_tokens", 0) for p in common) for label in runs}
-    seconds = {label: sum(runs[label][p]["seconds"] for p in common) for label in runs}
-    lines += ["", f"speed-up (before s/p / after s/p): {mean['before'] / mean['after']:.2f}x",
+    tokens = {label: sum(runs[label][p].completion_tokens for p in common) for label in runs}
+    lines += ["", f"speed-up (before s/p / after s/p): {totals['before'].seconds / totals['after'].seconds:.2f}x",
               f"per-problem ratios before/after: median {statistics.median(ratios):.2f}x, geometric mean {geo:.2f}x, "
               f"range {ratios[0]:.2f}-{ratios[-1]:.2f}",
               "completion tokens per task second: " + ", ".join(
-                  f"{label} {tokens[label] / max(seconds[label], 1e-9):.2f}" for label in ("before", "after"))]
+                  f"{label} {tokens[label] / max(totals[label].total_seconds, 1e-9):.2f}" for label in ("before", "after"))]
     return "\n".join(lines)
 
 

@@ -136,7 +136,7 @@ def open_engine(*, cache: bool = True, workers: int = 1, llm_config: Optional[LL
     from archon_code.architecture.config import concurrent_requests
     from archon_code.llm.local_config import DEFAULT_SLOTS, for_workers
 
-    per_task = max((concurrent_requests(c) for c in configs.values()), default=DEFAULT_SLOTS) if configs else DEFAULT_SLOTS
+    per_task = max((concurrent_requests(c) for c in (configs or {}).values()), default=DEFAULT_SLOTS)
     llm = LLMClient(cache=cache, config=for_workers(llm_config or LLMClientConfig(), workers, per_task))
     with open_sandbox(workers=None if os.environ.get("ARCHON_CODE_WORKERS") else max(2, workers)) as sandbox:
         yield llm, build_judge(sandbox, cache=cache)
