@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
 from pydantic import BaseModel, ValidationError
+
 from archon_code.sqlite_busy import BUSY_TRIES, is_busy
 
 __all__ = ["ExecStore"]
@@ -30,7 +31,6 @@ CREATE TABLE IF NOT EXISTS executions (
 """
 _CHUNK = 400
 _log = logging.getLogger(__name__)
-
 
 
 class ExecStore:

@@ -70,7 +70,6 @@ def cache_key(
 _log = logging.getLogger(__name__)
 
 
-
 class LLMCache:
     """Completions by :func:`cache_key`, in ``<directory>/completions.sqlite3``."""
 
