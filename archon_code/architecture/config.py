@@ -8,7 +8,7 @@ Errors name the file, layer and component (1-based), field, value and what is al
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError
 
@@ -19,7 +19,8 @@ from archon_code.errors import ConfigError
 from archon_code.textio import read_config_file
 from archon_code.validation import first_issue
 
-__all__ = ["ArchitectureConfig", "concurrent_requests", "dump_architecture", "parse_architecture", "read_config_file"]
+__all__ = ["ArchitectureConfig", "concurrent_requests", "dump_architecture", "largest_concurrency", "parse_architecture",
+           "read_config_file"]
 
 _TOP_KEYS = {"name", "description", "layers"}
 _ARCHON_TOP_KEYS = {"custom"}
@@ -122,3 +123,9 @@ def concurrent_requests(config: ArchitectureConfig) -> int:
     components (a layer's components run concurrently). The embedded server gets this many slots
     (``solve``; ``bench``: times ``--workers``), so a layer's samples decode in one batch."""
     return max(1, max((sum(_component_requests(c) for c in layer) for layer in config.layers), default=1))
+
+
+def largest_concurrency(configs: Iterable[ArchitectureConfig], default: int) -> int:
+    """The largest :func:`concurrent_requests` of ``configs`` (the architectures one bench runs
+    side by side), ``default`` when there are none (e.g. ``search``, whose trials vary)."""
+    return max((concurrent_requests(c) for c in configs), default=default)

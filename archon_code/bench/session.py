@@ -132,11 +132,11 @@ def open_engine(*, cache: bool = True, workers: int = 1, llm_config: Optional[LL
     from archon_code.llm.client import LLMClient
     from archon_code.sandbox import open_sandbox
 
+    from archon_code.architecture.config import largest_concurrency
     from archon_code.llm.client import LLMClientConfig
-    from archon_code.architecture.config import concurrent_requests
     from archon_code.llm.local_config import DEFAULT_SLOTS, for_workers
 
-    per_task = max((concurrent_requests(c) for c in (configs or {}).values()), default=DEFAULT_SLOTS)
+    per_task = largest_concurrency((configs or {}).values(), DEFAULT_SLOTS)
     llm = LLMClient(cache=cache, config=for_workers(llm_config or LLMClientConfig(), workers, per_task))
     with open_sandbox(workers=None if os.environ.get("ARCHON_CODE_WORKERS") else max(2, workers)) as sandbox:
         yield llm, build_judge(sandbox, cache=cache)

@@ -25,11 +25,14 @@ def _ids(value: Optional[str]) -> Optional[tuple[str, ...]]:
 
 def _run_on_ray(address: str, options, configs, out_dir: Path, *, cache: bool, fresh: bool, problems, llm_config):
     """The bench with its tasks on the Ray cluster at ``address``; records are stored here."""
+    from archon_code.architecture.config import largest_concurrency
     from archon_code.bench.session import run
     from archon_code.distributed import ray_backend
+    from archon_code.llm.local_config import DEFAULT_SLOTS
 
     log = lambda line: click.echo(line, err=True)  # noqa: E731 - the cluster's events, on stderr
-    with ray_backend(address, cache=cache, llm_config=llm_config, log=log) as backend:
+    per_task = largest_concurrency(configs.values(), DEFAULT_SLOTS)
+    with ray_backend(address, cache=cache, llm_config=llm_config, requests_per_task=per_task, log=log) as backend:
         return run(options, configs, out_dir, llm=None, judge=None, fresh=fresh, problems=problems, backend=backend)
 
 

@@ -18,10 +18,12 @@ __all__ = ["BenchSpec", "NodeInfo", "NodeWorker", "RayBackend", "RayCluster", "R
 
 
 @contextmanager
-def ray_backend(address: str, *, cache: bool = True, llm_config: Any = None,
+def ray_backend(address: str, *, cache: bool = True, llm_config: Any = None, requests_per_task: Optional[int] = None,
                 worker: Optional[WorkerSettings] = None, log: Optional[Log] = None) -> Iterator[RayBackend]:
     """Connect to the cluster at ``address``, start a worker per node, yield the back end;
-    ``log`` is told what the cluster does (the CLI prints it on stderr).
+    ``log`` is told what the cluster does (the CLI prints it on stderr). ``requests_per_task``:
+    model requests one task has in flight (sizes each node's embedded-model slots; None: the
+    default).
 
     \b
     Example:
@@ -29,6 +31,9 @@ def ray_backend(address: str, *, cache: bool = True, llm_config: Any = None,
             run(options, configs, out_dir, llm=None, judge=None, backend=backend)
     """
     settings = RaySettings.from_env(address)
-    worker = (worker or WorkerSettings()).model_copy(update={"cache": cache, "llm_config": llm_config})
+    update: dict[str, Any] = {"cache": cache, "llm_config": llm_config}
+    if requests_per_task is not None:
+        update["requests_per_task"] = requests_per_task
+    worker = (worker or WorkerSettings()).model_copy(update=update)
     with RayCluster(settings, worker, log=log) as cluster:
         yield RayBackend(cluster)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from archon_code.bench.store import BenchRecord
 from archon_code.errors import ConfigError
+from archon_code.llm.local_config import DEFAULT_SLOTS
 from archon_code.problems.validate import ProblemReport
 from archon_code.types import Problem
 
@@ -41,9 +42,21 @@ class WorkerSettings(BaseModel):
     llm_config: Any = None
     """The :class:`~archon_code.llm.client.LLMClientConfig` of the command (endpoint, key env,
     timeout, retries); None: the defaults."""
+    requests_per_task: int = DEFAULT_SLOTS
+    """Model requests one task has in flight at once (the bench's largest architecture's
+    :func:`~archon_code.architecture.config.concurrent_requests`): the node's embedded model gets
+    ``slots`` times this many server slots, as a local ``bench --workers`` does."""
     llm_factory: Optional[LLMFactory] = None
     """Builds the node's LLM (None: the real :class:`~archon_code.llm.client.LLMClient`). For
     the test suite's scripted stand-in only; no command line option reaches it."""
+
+    def client_config(self) -> Any:
+        """The node's :class:`~archon_code.llm.client.LLMClientConfig`: the command's, with
+        embedded-model slots (and requests in flight) for ``slots`` tasks of ``requests_per_task``."""
+        from archon_code.llm.client import LLMClientConfig
+        from archon_code.llm.local_config import for_workers
+
+        return for_workers(self.llm_config or LLMClientConfig(), self.slots, self.requests_per_task)
 
 
 class BenchSpec(BaseModel):
@@ -108,7 +121,7 @@ class NodeWorker:
             else:
                 from archon_code.llm.client import LLMClient
 
-                self._llm = LLMClient(cache=self.settings.cache, config=self.settings.llm_config)
+                self._llm = LLMClient(cache=self.settings.cache, config=self.settings.client_config())
         return self._llm
 
     def bench(self, spec: BenchSpec, arch: str, problem: Problem, sample: int) -> BenchResult:
