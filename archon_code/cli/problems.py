@@ -160,10 +160,14 @@ def _kept(loaded: list[Problem], reports: dict) -> str:
 
 def _run_validation(loaded: list[Problem], workers: int, time_scale: float, progress: bool,
                     ray_address: Optional[str] = None) -> list[ProblemReport]:
-    if ray_address:
-        from archon_code.distributed.jobs import validate_on_ray
+    if ray_address:  # one problem per task; the bar (and ETA) starts once the cluster is up
+        from archon_code.distributed import ray_backend
+        from archon_code.distributed.jobs import collect_reports
 
-        return validate_on_ray(ray_address, loaded, time_scale, progress=progress)
+        with ray_backend(ray_address, log=lambda line: click.echo(line, err=True)) as backend, click.progressbar(
+            length=len(loaded), label="validating", file=sys.stderr, hidden=not progress, show_pos=True, show_eta=True
+        ) as bar:
+            return collect_reports(loaded, backend.validate(loaded, time_scale), bar.update)
     from archon_code.judge import Judge
     from archon_code.problems.validate import validate_problem
     from archon_code.sandbox import open_sandbox

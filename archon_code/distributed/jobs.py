@@ -8,8 +8,7 @@ so a rerun (local or on Ray) recomputes nothing that finished.
 
 from __future__ import annotations
 
-import sys
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from archon_code.bench.runner import BenchTask, Executor
 from archon_code.bench.store import BenchRecord
@@ -19,7 +18,7 @@ from archon_code.errors import SandboxError
 from archon_code.problems.validate import ProblemReport
 from archon_code.types import Problem
 
-__all__ = ["RayBackend", "validate_on_ray"]
+__all__ = ["RayBackend", "collect_reports"]
 
 
 class RayBackend:
@@ -61,28 +60,20 @@ class RayBackend:
         yield from self.cluster.map("validate", units)
 
 
-def validate_on_ray(address: str, problems: Sequence[Problem], time_scale: float, *,
-                    progress: bool = True) -> list[ProblemReport]:
-    """``problems validate`` with one problem per task on the cluster at ``address``, reports in
-    problem order, with a progress bar (and ETA) on stderr once the cluster is up. A problem
-    that could not be validated (infrastructure, after retries) is a
-    :class:`~archon_code.errors.SandboxError`, as it is locally: never a FAIL."""
-    import click
-
-    from archon_code.distributed import ray_backend
-
+def collect_reports(problems: Sequence[Problem], results: Iterable[tuple[int, ProblemReport | UnitFailure]],
+                    advance: Callable[[int], Any] = lambda n: None) -> list[ProblemReport]:
+    """The reports of :meth:`RayBackend.validate`'s ``results``, in problem order; ``advance(1)``
+    after each (the caller's progress bar: library code prints nothing). A problem that could
+    not be validated (infrastructure, after retries) is a :class:`~archon_code.errors.SandboxError`,
+    as it is locally: never a FAIL."""
     reports: dict[int, ProblemReport] = {}
     failures: list[str] = []
-    # TODO(seams): this bar and log belong in cli/problems.py (library code prints nothing)
-    with ray_backend(address, log=lambda line: click.echo(line, err=True)) as backend, click.progressbar(
-        length=len(problems), label="validating", file=sys.stderr, hidden=not progress, show_pos=True, show_eta=True
-    ) as bar:
-        for index, result in backend.validate(problems, time_scale):
-            bar.update(1)
-            if isinstance(result, UnitFailure):
-                failures.append(f"{problems[index].id}: {result.message}")
-            else:
-                reports[index] = result
+    for index, result in results:
+        advance(1)
+        if isinstance(result, UnitFailure):
+            failures.append(f"{problems[index].id}: {result.message}")
+        else:
+            reports[index] = result
     if failures:
         raise SandboxError(f"{len(failures)} problem(s) could not be validated on Ray; first: {failures[0]}")
     return [reports[i] for i in range(len(problems))]
