@@ -341,7 +341,7 @@ def remove_tree_contents(top: str, deadline: float) -> bool:
         os.chdir("/")
 
 
-def remove_ipc(cleaning_uid_ok: bool = True) -> None:
+def remove_ipc() -> None:
     """Remove every SysV shared memory segment, message queue and semaphore set, and every
     POSIX message queue. IPC_RMID needs the owner's uid, so the runner takes it as its
     effective uid for the call (its saved uid stays 0, and no program of that uid is alive)."""
@@ -435,14 +435,15 @@ class Uids:
         return uid
 
 
-def read_output(fd: int, nonce: str, index, stream: str, cap: int) -> tuple[str, bool, int]:
-    """Up to ``cap`` bytes of a capture file: inline when small, else sent ahead in chunks."""
+def read_output(fd: int, nonce: str, index, stream: str, cap: int) -> tuple[str, bool]:
+    """Up to ``cap`` bytes of a capture file: inline when small, else sent ahead in chunks;
+    and whether the file held more than ``cap``."""
     size = os.fstat(fd).st_size
     os.lseek(fd, 0, os.SEEK_SET)
     want = min(size, cap)
     if want <= CHUNK:
         data = os.read(fd, want) if want else b""
-        return base64.b64encode(data).decode("ascii"), size > cap, size
+        return base64.b64encode(data).decode("ascii"), size > cap
     sent = 0
     while sent < want:
         piece = os.read(fd, min(CHUNK, want - sent))
@@ -451,7 +452,7 @@ def read_output(fd: int, nonce: str, index, stream: str, cap: int) -> tuple[str,
         sent += len(piece)
         emit(nonce, {"step": "chunk", "index": index, "stream": stream,
                      "data": base64.b64encode(piece).decode("ascii")})
-    return "", size > cap, size
+    return "", size > cap
 
 
 def prepare_dir(path: str, program: list[tuple[str, bytes, int]], uid: int | None, own: bool) -> None:
@@ -581,8 +582,8 @@ class JobRunner:
         full = os.fstat(fds[0]).st_size > output_limit
         # Past the output limit the verdict is OLE whatever was written: send back only a prefix.
         cap = 4096 if full else int(run.get("return_bytes", 16 << 20))
-        stdout, truncated, _ = read_output(fds[0], self.nonce, index, "stdout", cap)
-        stderr, _, _ = read_output(fds[1], self.nonce, index, "stderr", int(run.get("stderr_bytes", 8192)))
+        stdout, truncated = read_output(fds[0], self.nonce, index, "stdout", cap)
+        stderr, _ = read_output(fds[1], self.nonce, index, "stderr", int(run.get("stderr_bytes", 8192)))
         own_cpu = usage.ru_utime + usage.ru_stime
         return {
             "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
