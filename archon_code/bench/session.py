@@ -5,10 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, Mapping, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, Literal, Mapping, Optional, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,7 +25,11 @@ if TYPE_CHECKING:
     from archon_code.llm.budget import Budget
     from archon_code.llm.client import LLMClientConfig
 
-__all__ = ["BenchBackend", "BenchOptions", "BenchRun", "arch_label", "load_configs", "open_engine", "run", "out_dir_for"]
+__all__ = ["BenchBackend", "BenchOptions", "BenchRun", "Progress", "arch_label", "load_configs", "open_engine", "run",
+           "out_dir_for"]
+
+Progress = Callable[[int], ContextManager[Callable[[BenchRecord], None]]]
+"""``progress(total)``: a context whose value is called with each record as it comes."""
 
 
 class BenchOptions(BaseModel):
@@ -152,11 +155,13 @@ def budget_for(options: BenchOptions) -> Optional[Budget]:
 
 def run(options: BenchOptions, configs: Mapping[str, ArchitectureConfig], out_dir: Path, *,
         llm: Optional[LLM], judge: Optional[JudgeLike],
-        workers: int = 1, fresh: bool = False, progress: bool = True,
+        workers: int = 1, fresh: bool = False, progress: Optional[Progress] = None,
         factory: Optional[SolverFactory] = None, problems: Optional[list[Problem]] = None,
         report: bool = True, backend: Optional[BenchBackend] = None) -> BenchRun:
     """Run (or resume) a bench into ``out_dir``: ``results.jsonl`` and (``report``) ``report.html``.
-    With ``backend`` the tasks run there (``llm``/``judge`` unused) and the records come back here."""
+    With ``backend`` the tasks run there (``llm``/``judge`` unused) and the records come back here.
+    ``progress(total)`` is entered around the run and its value called with each record (the
+    command's progress bar: library code prints nothing); None: silent."""
     if problems is None:
         problems = select_problems(options)
     problems = [p for p in problems if p.tests(options.tests)]  # nothing to grade with: left out
@@ -168,7 +173,7 @@ def run(options: BenchOptions, configs: Mapping[str, ArchitectureConfig], out_di
     tasks = plan_tasks(list(configs), problems, options.samples)
     execute = backend.bench_executor(options, configs) if backend is not None else None
     counter = {"new": 0}
-    with _progress(len(tasks), progress) as tick:
+    with (progress or _silent)(len(tasks)) as tick:
         def on_record(record: BenchRecord, fresh_record: bool) -> None:
             counter["new"] += fresh_record
             tick(record)
@@ -186,12 +191,5 @@ def settings_of(options: BenchOptions) -> dict:
 
 
 @contextmanager
-def _progress(total: int, enabled: bool) -> Iterator[Callable[[BenchRecord], None]]:
-    if not enabled:
-        yield lambda record: None
-        return
-    import click
-
-    with click.progressbar(length=total, label="bench", file=sys.stderr, show_eta=True, show_pos=True,
-                           item_show_func=lambda r: f"{r.arch}/{r.problem}#{r.sample} {r.status}" if r else "") as bar:
-        yield lambda record: bar.update(1, record)
+def _silent(total: int) -> Iterator[Callable[[BenchRecord], None]]:
+    yield lambda record: None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
 import click
 
@@ -12,6 +14,9 @@ from archon_code import interrupts
 from archon_code.cli._common import check_models
 from archon_code.cli.options import model_options
 from archon_code.errors import ConfigError
+
+if TYPE_CHECKING:
+    from archon_code.bench.store import BenchRecord
 
 __all__ = ["bench"]
 
@@ -21,6 +26,14 @@ def _ids(value: Optional[str]) -> Optional[tuple[str, ...]]:
         return None
     ids = tuple(i.strip() for i in value.split(",") if i.strip())
     return ids or None
+
+
+@contextmanager
+def _bar(total: int) -> Iterator[Callable[[BenchRecord], None]]:
+    """The bench's progress bar (and ETA) on stderr: one step per record, naming it."""
+    with click.progressbar(length=total, label="bench", file=sys.stderr, show_eta=True, show_pos=True,
+                           item_show_func=lambda r: f"{r.arch}/{r.problem}#{r.sample} {r.status}" if r else "") as bar:
+        yield lambda record: bar.update(1, record)
 
 
 def _run_on_ray(address: str, options, configs, out_dir: Path, *, cache: bool, fresh: bool, problems, llm_config):
@@ -33,7 +46,8 @@ def _run_on_ray(address: str, options, configs, out_dir: Path, *, cache: bool, f
     log = lambda line: click.echo(line, err=True)  # noqa: E731 - the cluster's events, on stderr
     per_task = largest_concurrency(configs.values(), DEFAULT_SLOTS)
     with ray_backend(address, cache=cache, llm_config=llm_config, requests_per_task=per_task, log=log) as backend:
-        return run(options, configs, out_dir, llm=None, judge=None, fresh=fresh, problems=problems, backend=backend)
+        return run(options, configs, out_dir, llm=None, judge=None, fresh=fresh, problems=problems, backend=backend,
+                   progress=_bar)
 
 
 def _kept(out_dir: Path) -> str:
@@ -116,7 +130,7 @@ def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: 
     else:
         with open_engine(cache=not no_cache, workers=workers, llm_config=llm_config, configs=configs) as (llm, judge):
             result = run(options, configs, out_dir, llm=llm, judge=judge, workers=workers, fresh=not resume,
-                         problems=selected)
+                         problems=selected, progress=_bar)
     if as_json:
         click.echo(json.dumps(result.to_json(settings_of(options)), indent=2))
     else:

@@ -159,7 +159,7 @@ def evaluate(config: dict, problems: list[Problem], options: SearchOptions, out_
     parsed = parse_architecture(config, label)
     factory = engine.factory_for(parsed) if engine.factory_for else None
     result = run_bench_session(options.bench_options((label,)), {label: parsed}, out_dir, llm=engine.llm,
-                               judge=engine.judge, workers=engine.workers, progress=False, factory=factory,
+                               judge=engine.judge, workers=engine.workers, factory=factory,
                                problems=problems, report=False, backend=engine.backend)
     errors = [r.error for r in result.records if r.status == "error"]
     return Evaluation(label=label, summary=result.summary.archs[0], new=result.new,

@@ -42,7 +42,7 @@ def main(out_dir: Path, log: Path, delay: float) -> None:
     options = BenchOptions(problems="scripted", archs=("one", "two"))
     with DockerSandbox(SandboxConfig(workers=2)) as sandbox:
         judge = Judge(sandbox)
-        result = run(options, {"one": None, "two": None}, out_dir, llm=llm, judge=judge, progress=False,
+        result = run(options, {"one": None, "two": None}, out_dir, llm=llm, judge=judge,
                      problems=problems, factory=factory)
     print(f"{result.new} new of {len(result.records)}")
 

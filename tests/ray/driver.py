@@ -69,7 +69,7 @@ def main() -> None:
                 print(json.dumps(_search(args, engine)))
                 return
             result = run(options, configs, args.out, llm=recorded_solutions_llm(args.delay, unreachable), judge=Judge(sandbox),
-                         workers=2, progress=False, report=False)
+                         workers=2, report=False)
     else:
         from archon_code.distributed import WorkerSettings, ray_backend
 
@@ -79,8 +79,7 @@ def main() -> None:
             if args.search:
                 print(json.dumps(_search(args, {"llm": None, "judge": None, "backend": backend})))
                 return
-            result = run(options, configs, args.out, llm=None, judge=None, backend=backend, progress=False,
-                         report=False)
+            result = run(options, configs, args.out, llm=None, judge=None, backend=backend, report=False)
     print(json.dumps({"new": result.new, "records": records_json(result.records)}))
 
 
