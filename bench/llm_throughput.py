@@ -200,7 +200,7 @@ def table(rows: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="qwen2.5-coder-1.5b")
+    parser.add_argument("--model", default="qwen2.5-coder-1.5b", help="a shipped model name or a GGUF file")
     parser.add_argument("--draft", default="qwen2.5-coder-0.5b")
     parser.add_argument("--threads", type=int, action="append", help="repeat to compare (default: 1 and 2)")
     parser.add_argument("--problem", default="Mbpp/2")
@@ -213,7 +213,7 @@ def main() -> None:
     args = parser.parse_args()
     [problem] = load_problems(MBPP, ids=[args.problem])
     args.prompts = prompts(problem)
-    path = materialize(args.model)
+    path = Path(args.model).resolve() if args.model.endswith(".gguf") else materialize(args.model)
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
     try:
         rows = [row for rep in range(args.repeat) for threads in (args.threads or [1, 2])
