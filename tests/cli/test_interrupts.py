@@ -120,7 +120,8 @@ def test_a_second_ctrl_c_exits_at_once(hanging_after_one, tmp_path):
 def test_solve_stops_a_hanging_call(tmp_path):
     require_docker()
     with FakeOpenAI(default="hang", hang_s=60) as server:
-        proc = _start(["solve", str(ROOT / "problems" / "sum-two.yaml"), "--model", "openai/fake-model",
+        proc = _start(["solve", str(ROOT / "problems" / "sum-two.yaml"), "--arch", "single",
+                       "--model", "openai/fake-model",
                        "--no-cache", "--trace", str(tmp_path / "run.jsonl")], server, tmp_path)
         _wait_until(lambda: len(server.requests) == 1, proc)
         seconds, out, err = _stop(proc, signal.SIGINT)

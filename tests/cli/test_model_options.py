@@ -27,8 +27,8 @@ def _isolated(monkeypatch, tmp_path):
 
 
 def solve(monkeypatch, capsys, server, *args):
-    return run_main(monkeypatch, capsys, "solve", SUM_TWO, "--model", MODEL, "--api-base", server.api_base,
-                    "--api-key-env", "FAKE_KEY", "--quiet", *args)
+    return run_main(monkeypatch, capsys, "solve", SUM_TWO, "--arch", "single", "--model", MODEL,
+                    "--api-base", server.api_base, "--api-key-env", "FAKE_KEY", "--quiet", *args)
 
 
 def test_api_base_and_key_env_are_used(monkeypatch, capsys):
@@ -47,14 +47,15 @@ def test_options_default_from_the_environment(monkeypatch, capsys):
         monkeypatch.setenv("ARCHON_CODE_API_KEY_ENV", "FAKE_KEY")
         monkeypatch.setenv("ARCHON_CODE_TIMEOUT", "0.5")
         monkeypatch.setenv("ARCHON_CODE_RETRIES", "1")
-        code, out, err = run_main(monkeypatch, capsys, "solve", SUM_TWO, "--model", MODEL, "--quiet")
+        code, out, err = run_main(monkeypatch, capsys, "solve", SUM_TWO, "--arch", "single", "--model", MODEL, "--quiet")
     assert code == 0, err
     assert len(server.requests) == 2  # the hung first attempt timed out after 0.5 s, one retry answered
     assert server.keys == ["sk-from-fake-key"] * 2
 
 
 def test_a_missing_key_variable_is_a_one_line_error(monkeypatch, capsys):
-    code, out, err = run_main(monkeypatch, capsys, "solve", SUM_TWO, "--model", MODEL, "--api-key-env", "NO_SUCH_VAR")
+    code, out, err = run_main(monkeypatch, capsys, "solve", SUM_TWO, "--arch", "single", "--model", MODEL,
+                              "--api-key-env", "NO_SUCH_VAR")
     assert code == 2
     assert err == "error: --api-key-env NO_SUCH_VAR: the environment variable NO_SUCH_VAR is not set\n"
 
@@ -77,7 +78,7 @@ def test_errors_name_the_endpoint_from_openai_api_base(monkeypatch, capsys):
     require_docker()
     with FakeOpenAI(default="503") as server:
         monkeypatch.setenv("OPENAI_API_BASE", server.api_base)
-        code, out, err = run_main(monkeypatch, capsys, "solve", SUM_TWO, "--model", MODEL, "--quiet",
+        code, out, err = run_main(monkeypatch, capsys, "solve", SUM_TWO, "--arch", "single", "--model", MODEL, "--quiet",
                                   "--api-key-env", "FAKE_KEY", "--retries", "0")
     assert code == 2
     assert err.splitlines()[-1].endswith(f"failed with a server error at {server.api_base}: 503 scripted 503 "
