@@ -7,6 +7,7 @@ docs/models.md).
 from __future__ import annotations
 
 import os
+import time
 from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -96,25 +97,65 @@ def slots_for(requests: int) -> int:
     return max(1, min(MAX_SLOTS, requests))
 
 
+IDLE_CORES = 0.5
+"""Cores in use (by every process together) below which the machine counts as idle."""
 IDLE_LOAD = 1.0
-"""1-minute load average below which the machine counts as idle when the server starts."""
+"""Where /proc/stat is missing: the 1-minute load average below which the machine is idle."""
+_IDLE: Optional[bool] = None
+"""The process's decision, made once (its first embedded-model configuration)."""
+
+
+def busy_cores(window_s: float = 0.25) -> Optional[float]:
+    """Cores busy over the next ``window_s`` seconds, all processes together (from
+    ``/proc/stat``); None where there is no ``/proc/stat``."""
+    def times() -> list[int]:
+        with open("/proc/stat") as stat:
+            return [int(v) for v in stat.readline().split()[1:9]]  # user .. steal (guest is inside user)
+
+    try:
+        first = times()
+        time.sleep(window_s)
+        second = times()
+    except (OSError, ValueError):
+        return None
+    total = sum(second) - sum(first)
+    idle = (second[3] + second[4]) - (first[3] + first[4])  # idle + iowait
+    return (total - idle) / total * (os.cpu_count() or 1) if total > 0 else 0.0
+
+
+def machine_idle() -> bool:
+    """Whether nothing else uses the CPU now: fewer than :data:`IDLE_CORES` busy over a quarter
+    of a second (decided once per process).
+
+    Decision: a short sample of what runs *now*, not the 1-minute load average, which still
+    reads busy for minutes after a job ends (a bench started right after another one then ran
+    its whole model on one thread, half the speed)."""
+    global _IDLE
+    if _IDLE is None:
+        busy = busy_cores()
+        if busy is not None:
+            _IDLE = busy < IDLE_CORES
+        else:
+            try:
+                _IDLE = os.getloadavg()[0] < IDLE_LOAD
+            except OSError:
+                _IDLE = False
+    return _IDLE
 
 
 def default_threads() -> int:
-    """``$ARCHON_CODE_LOCAL_THREADS``; else every core on an idle machine (1-minute load
-    average below :data:`IDLE_LOAD`), all cores but one (at least 1) on a busy one.
+    """``$ARCHON_CODE_LOCAL_THREADS``; else every core on an idle machine
+    (:func:`machine_idle`), all cores but one (at least 1) on a busy one.
 
     Measured on the 2-core box (docs/models.md): idle, 2 threads decode the 1.5B model at
     15-16 tokens/s against 9.4 with 1; while the sandbox or another process also uses the
     CPU, 2 threads fall to 0.6-4 tokens/s and 1 thread keeps 5-9, as llama.cpp's threads
     wait for each other whenever one is descheduled.
     """
+    if os.environ.get("ARCHON_CODE_LOCAL_THREADS"):
+        return _env_int("ARCHON_CODE_LOCAL_THREADS", 1)
     cores = os.cpu_count() or 1
-    try:
-        idle = os.getloadavg()[0] < IDLE_LOAD
-    except OSError:
-        idle = False
-    return _env_int("ARCHON_CODE_LOCAL_THREADS", cores if idle else max(1, cores - 1))
+    return cores if machine_idle() else max(1, cores - 1)
 
 
 def for_workers(config, workers: int, per_task: int = DEFAULT_SLOTS):

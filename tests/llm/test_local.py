@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -168,15 +170,26 @@ def test_cache_hit_on_a_local_model_does_not_start_the_server(tmp_path):
 
 
 def test_threads_default_all_cores_when_idle_one_free_when_busy_and_reads_env(monkeypatch):
-    import os
-
     from archon_code.errors import ConfigError
+    from archon_code.llm import local_config
     from archon_code.llm.local import LocalServerConfig, default_threads
+
+    def busy(cores):
+        monkeypatch.setattr(local_config, "_IDLE", None)  # a new process decides again
+        monkeypatch.setattr(local_config, "busy_cores", lambda: cores)
 
     monkeypatch.delenv("ARCHON_CODE_LOCAL_THREADS", raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    busy(0.1)
+    assert default_threads() == 2
+    monkeypatch.setattr(local_config, "busy_cores", lambda: 1.9)  # decided once per process
+    assert default_threads() == 2
+    busy(1.0)
+    assert default_threads() == 1
+    busy(None)  # no /proc/stat: the 1-minute load average decides
     monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 0.4, 0.4))
     assert default_threads() == 2
+    busy(None)
     monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 0.4, 0.4))
     assert default_threads() == 1
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
@@ -187,3 +200,19 @@ def test_threads_default_all_cores_when_idle_one_free_when_busy_and_reads_env(mo
     with pytest.raises(ConfigError) as info:
         LocalServerConfig()
     assert str(info.value) == "ARCHON_CODE_LOCAL_THREADS='two': expected a whole number >= 1"
+
+
+def test_busy_cores_sees_a_process_spinning_now():
+    """The sampler reads what runs during its window, all processes together: a spinning child
+    counts as (most of) a core, at most every core."""
+    from archon_code.llm.local_config import busy_cores
+
+    cores = os.cpu_count() or 1
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)
+        spinning = busy_cores(0.5)
+    finally:
+        spinner.kill()
+        spinner.wait()
+    assert spinning is not None and 0.7 <= spinning <= cores + 0.01, spinning
