@@ -50,6 +50,18 @@ def _run_on_ray(address: str, options, configs, out_dir: Path, *, cache: bool, f
                    progress=_bar)
 
 
+def _say_local_server(model: Optional[str], llm) -> None:
+    """Name the embedded server's slots and threads when the run's model is embedded: they
+    decide the seconds a bench reports (threads follow the load at start)."""
+    from archon_code.llm import default_model
+    from archon_code.textio import plural
+
+    local = getattr(getattr(llm, "config", None), "local", None)
+    if local is not None and (model or default_model()).startswith("local/"):
+        click.echo(f"bench: embedded model {model or default_model()}: {plural(local.parallel, 'slot')}, "
+                   f"{plural(local.threads, 'thread')}", err=True)
+
+
 def _kept(out_dir: Path) -> str:
     """What an interrupted bench keeps (said on stderr)."""
     from archon_code.bench.store import ResultStore
@@ -129,6 +141,7 @@ def bench(problems: str, archs: tuple[str, ...], model: Optional[str], workers: 
                              problems=selected, llm_config=llm_config)
     else:
         with open_engine(cache=not no_cache, workers=workers, llm_config=llm_config, configs=configs) as (llm, judge):
+            _say_local_server(model, llm)
             result = run(options, configs, out_dir, llm=llm, judge=judge, workers=workers, fresh=not resume,
                          problems=selected, progress=_bar)
     if as_json:

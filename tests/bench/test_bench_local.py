@@ -4,6 +4,7 @@ the same command again recomputes nothing (model + docker)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -36,6 +37,9 @@ def test_bench_cli_with_the_local_model_then_resume(tmp_path):
     assert summary["new_records"] == 2
     assert sorted(summary["problems"]) == ["reverse-string", "sum-two"]
     assert (tmp_path / "report.html").read_text().count("<svg") == 2
+    # single at 1 worker: one request in flight, one slot; the threads follow the load at start
+    assert re.search(r"^bench: embedded model local/qwen2.5-coder-0.5b: 1 slot, \d+ threads?$", first.stderr,
+                     re.MULTILINE), first.stderr
 
     again = _bench(tmp_path)
     assert again.returncode == 0, again.stderr
