@@ -63,11 +63,12 @@ def load_architecture(name_or_path: Union[str, Path]) -> ArchitectureConfig:
                       "(or a path to a .json/.yaml file)")
 
 
-def solve_problem(problem: Problem, arch: Union[str, Path, ArchitectureConfig] = "single", model: Optional[str] = None,
+def solve_problem(problem: Problem, arch: Union[str, Path, ArchitectureConfig] = "full", model: Optional[str] = None,
                   *, llm: Optional[LLM] = None, judge=None, lang: Lang = "py", budget: Optional[Budget] = None,
                   trace_path: Optional[Path] = None, early_exit: bool = True, cache: bool = True) -> SolveResult:
-    """Solve one problem. Without ``llm``/``judge`` it makes the real LLM client and opens the
-    Docker sandbox for the duration of the call."""
+    """Solve one problem (``arch``: the ``full`` preset, as ``archon-code solve``). Without
+    ``llm``/``judge`` it makes the real LLM client and opens the Docker sandbox for the duration
+    of the call."""
     config = arch if isinstance(arch, ArchitectureConfig) else load_architecture(arch)
     if llm is None:
         from archon_code.llm.client import LLMClient

@@ -105,3 +105,16 @@ def test_sandbox_status_without_engine_says_unknown(monkeypatch, capsys):
     code, out, _ = run_main(monkeypatch, capsys, "sandbox", "status", "--json")
     data = json.loads(out)
     assert (code, data["engine"], data["image_present"], data["containers"]) == (1, None, None, [])
+
+
+def test_solve_defaults_to_the_full_preset_as_the_library_does(monkeypatch, capsys):
+    """The best measured preset is what a new user gets (README "Results"), in the CLI and in
+    ``solve_problem``; ``single`` stays one option away."""
+    import inspect
+
+    from archon_code.architecture import solve_problem
+
+    code, out, _ = run_main(monkeypatch, capsys, "solve", "--help")
+    assert code == 0
+    assert re.search(r"--arch TEXT\s+.*`single` is one greedy call\..*\[default:\s+full\]", out, re.DOTALL), out
+    assert inspect.signature(solve_problem).parameters["arch"].default == "full"
