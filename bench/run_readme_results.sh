@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Reproduce the README results: the embedded 1.5B model on the first 30 MBPP problems of
+# Reproduce the README results: the embedded 1.5B model on the first 100 MBPP problems of
 # ../shared/data, the `single` baseline against the `full` preset (one greedy + 3 samples,
 # differential inputs and behaviour clusters, critique and fuse when not decisive, evaluate,
 # rank), graded on the hidden tests, without caches (CACHE=1 keeps them). Resumable: rerun the
 # same command after an interruption.
 #
 #   bash bench/run_readme_results.sh                  # defaults below
-#   DATA=../shared/data/humaneval.jsonl LIMIT=100 bash bench/run_readme_results.sh
+#   DATA=../shared/data/humaneval.jsonl bash bench/run_readme_results.sh
 #
 # Long: run it in the background, e.g.
 #   nohup bash bench/run_readme_results.sh > bench-runs/readme.log 2>&1 &
@@ -15,10 +15,10 @@ cd "$(dirname "$0")/.."
 
 DATA=${DATA:-../shared/data/mbpp.jsonl}
 MODEL=${MODEL:-local/qwen2.5-coder-1.5b}
-LIMIT=${LIMIT:-30}
+LIMIT=${LIMIT:-100}
 ARCHS=${ARCHS:-single full}
 WORKERS=${WORKERS:-2}
-OUT=${OUT:-bench-runs/readme-$(basename "${MODEL}")-${LIMIT}}
+OUT=${OUT:-bench-runs/readme-$(basename "${DATA}" .jsonl)-$(basename "${MODEL}")-${LIMIT}}
 
 if [ ! -f "$DATA" ]; then
   echo "error: $DATA not found (the development data lives in ../shared/data)" >&2
