@@ -56,9 +56,9 @@ def _say_local_server(model: Optional[str], llm) -> None:
     from archon_code.llm import default_model
     from archon_code.textio import plural
 
-    local = getattr(getattr(llm, "config", None), "local", None)
-    if local is not None and (model or default_model()).startswith("local/"):
-        click.echo(f"bench: embedded model {model or default_model()}: {plural(local.parallel, 'slot')}, "
+    name, local = model or default_model(), llm.config.local
+    if name.startswith("local/"):
+        click.echo(f"bench: embedded model {name}: {plural(local.parallel, 'slot')}, "
                    f"{plural(local.threads, 'thread')}", err=True)
 
 

@@ -12,18 +12,18 @@ from archon_code.distributed.cluster import Log, RayCluster
 from archon_code.distributed.jobs import RayBackend
 from archon_code.distributed.node import BenchSpec, NodeInfo, NodeWorker, UnitFailure, WorkerSettings
 from archon_code.distributed.settings import RaySettings, import_ray
+from archon_code.llm.local_config import DEFAULT_SLOTS
 
 __all__ = ["BenchSpec", "NodeInfo", "NodeWorker", "RayBackend", "RayCluster", "RaySettings", "UnitFailure",
            "WorkerSettings", "import_ray", "ray_backend"]
 
 
 @contextmanager
-def ray_backend(address: str, *, cache: bool = True, llm_config: Any = None, requests_per_task: Optional[int] = None,
+def ray_backend(address: str, *, cache: bool = True, llm_config: Any = None, requests_per_task: int = DEFAULT_SLOTS,
                 worker: Optional[WorkerSettings] = None, log: Optional[Log] = None) -> Iterator[RayBackend]:
     """Connect to the cluster at ``address``, start a worker per node, yield the back end;
     ``log`` is told what the cluster does (the CLI prints it on stderr). ``requests_per_task``:
-    model requests one task has in flight (sizes each node's embedded-model slots; None: the
-    default).
+    model requests one task has in flight (sizes each node's embedded-model slots).
 
     \b
     Example:
@@ -31,9 +31,7 @@ def ray_backend(address: str, *, cache: bool = True, llm_config: Any = None, req
             run(options, configs, out_dir, llm=None, judge=None, backend=backend)
     """
     settings = RaySettings.from_env(address)
-    update: dict[str, Any] = {"cache": cache, "llm_config": llm_config}
-    if requests_per_task is not None:
-        update["requests_per_task"] = requests_per_task
-    worker = (worker or WorkerSettings()).model_copy(update=update)
+    worker = (worker or WorkerSettings()).model_copy(
+        update={"cache": cache, "llm_config": llm_config, "requests_per_task": requests_per_task})
     with RayCluster(settings, worker, log=log) as cluster:
         yield RayBackend(cluster)
