@@ -59,7 +59,7 @@ def _say_local_server(model: Optional[str], llm) -> None:
     name, local = model or default_model(), llm.config.local
     if name.startswith("local/"):
         click.echo(f"bench: embedded model {name}: {plural(local.parallel, 'slot')}, "
-                   f"{plural(local.threads, 'thread')}", err=True)
+                   f"{plural(local.n_threads, 'thread')}", err=True)
 
 
 def _kept(out_dir: Path) -> str:

@@ -59,7 +59,7 @@ class ProgressLLM:
             self.started.add(model)
         if first and model.startswith("local/"):
             local = getattr(getattr(self.inner, "config", None), "local", None)
-            server = (f" ({plural(local.parallel, 'slot')}, {plural(local.threads, 'thread')})"
+            server = (f" ({plural(local.parallel, 'slot')}, {plural(local.n_threads, 'thread')})"
                       if local is not None else "")
             self.say(f"model {model}: first call; starting the embedded model{server} takes up to a minute "
                      "unless the answer is cached")

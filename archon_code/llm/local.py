@@ -264,8 +264,8 @@ def _speculation(params, config: LocalServerConfig, root: Path) -> None:
         spec.types = [kinds.COMMON_SPECULATIVE_TYPE_DRAFT_SIMPLE]
         spec.draft.mparams.path = str(_draft_path(config.draft, root))
         spec.draft.n_max = config.draft_max
-        spec.draft.cpuparams.n_threads = config.threads
-        spec.draft.cpuparams_batch.n_threads = config.threads
+        spec.draft.cpuparams.n_threads = config.n_threads
+        spec.draft.cpuparams_batch.n_threads = config.n_threads
     elif config.ngram:
         spec.types = [kinds.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE]  # prompt lookup (ngram-mod never drafted here)
 
@@ -283,8 +283,8 @@ def _start_server(path: Path, config: LocalServerConfig, root: Optional[Path] = 
     params.cache_prompt = True
     params.n_cache_reuse = config.cache_reuse
     params.port = 0
-    params.cpuparams.n_threads = config.threads
-    params.cpuparams_batch.n_threads = config.threads
+    params.cpuparams.n_threads = config.n_threads
+    params.cpuparams_batch.n_threads = config.n_threads
     params.sampling.seed = config.seed
     params.verbosity = -1
     _speculation(params, config, root or cache_root())

@@ -27,8 +27,14 @@ class LocalServerConfig(BaseModel):
     """Context tokens (prompt + answer) available to each parallel request."""
     parallel: int = Field(default_factory=lambda: default_slots(), ge=1)
     """Requests the server decodes at once in one batch (slots; default :func:`default_slots`)."""
-    threads: int = Field(default_factory=lambda: default_threads(), ge=1)
-    """CPU threads for decoding and prompt processing (default :func:`default_threads`)."""
+    threads: Optional[int] = Field(default_factory=lambda: _env_threads(), ge=1)
+    """CPU threads for decoding and prompt processing; None (the default without
+    ``$ARCHON_CODE_LOCAL_THREADS``): decided by :func:`default_threads` where and when the server
+    starts (:attr:`n_threads`).
+
+    Decision: open until :func:`for_workers` sizes a client (solve, bench, each Ray node), so
+    that configurations made elsewhere never sample the CPU and a Ray node decides from its
+    own load, not the driver's."""
     seed: int = Field(1234, ge=0)
     """Server default sampling seed (requests also send their own seed)."""
     draft: Optional[str] = Field(default_factory=lambda: _env_draft())
@@ -41,6 +47,12 @@ class LocalServerConfig(BaseModel):
     """Send concurrent samples of one prompt as one request (prompt processed once, one batch)."""
     cache_reuse: int = Field(256, ge=0)
     """Reuse cached prompt chunks at least this long after a shift (``n_cache_reuse``; 0: off)."""
+
+    @property
+    def n_threads(self) -> int:
+        """The threads the server uses: :attr:`threads`, else :func:`default_threads` (decided
+        once per process, so every report of this process names what its server runs)."""
+        return self.threads if self.threads is not None else default_threads()
 
     @property
     def speculative(self) -> str:
@@ -70,6 +82,12 @@ def _env_flag(name: str, default: bool) -> bool:
     if raw not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
         raise ConfigError(f"{name}={raw!r}: expected 1 or 0")
     return raw in ("1", "true", "yes", "on")
+
+
+def _env_threads() -> Optional[int]:
+    if not os.environ.get("ARCHON_CODE_LOCAL_THREADS"):
+        return None
+    return _env_int("ARCHON_CODE_LOCAL_THREADS", 1)
 
 
 def _env_draft() -> Optional[str]:
@@ -152,8 +170,9 @@ def default_threads() -> int:
     CPU, 2 threads fall to 0.6-4 tokens/s and 1 thread keeps 5-9, as llama.cpp's threads
     wait for each other whenever one is descheduled.
     """
-    if os.environ.get("ARCHON_CODE_LOCAL_THREADS"):
-        return _env_int("ARCHON_CODE_LOCAL_THREADS", 1)
+    configured = _env_threads()
+    if configured is not None:
+        return configured
     cores = os.cpu_count() or 1
     return cores if machine_idle() else max(1, cores - 1)
 
@@ -165,8 +184,10 @@ def for_workers(config, workers: int, per_task: int = DEFAULT_SLOTS):
     architectures'; ``search``: :data:`DEFAULT_SLOTS`).
 
     ``$ARCHON_CODE_LOCAL_SLOTS`` wins; the client's ``max_concurrency`` is raised to the slots so
-    that every sample of every task can be in flight (and batched) at once.
+    that every sample of every task can be in flight (and batched) at once. Open threads are
+    decided here (:attr:`LocalServerConfig.n_threads`): the callers size their client before
+    they start the sandbox, whose container start-up would otherwise read as a busy machine.
     """
     slots = slots_for(per_task * max(1, workers))
-    local = config.local.model_copy(update={"parallel": slots})
+    local = config.local.model_copy(update={"parallel": slots, "threads": config.local.n_threads})
     return config.model_copy(update={"local": local, "max_concurrency": max(config.max_concurrency, slots)})

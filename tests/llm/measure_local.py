@@ -48,7 +48,7 @@ def main(name: str, threads: int | None) -> None:
         del server
     print(json.dumps({
         "model": name,
-        "threads": config.threads,
+        "threads": config.n_threads,
         "join_hash_s": round(joined, 2),
         "load_s": round(loaded, 2),
         "generate_tok_s": [round(t["predicted_per_second"], 1) for t in timings],

@@ -195,11 +195,31 @@ def test_threads_default_all_cores_when_idle_one_free_when_busy_and_reads_env(mo
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert default_threads() == 1
     monkeypatch.setenv("ARCHON_CODE_LOCAL_THREADS", "3")
-    assert LocalServerConfig().threads == 3
+    assert LocalServerConfig().threads == LocalServerConfig().n_threads == 3
     monkeypatch.setenv("ARCHON_CODE_LOCAL_THREADS", "two")
     with pytest.raises(ConfigError) as info:
         LocalServerConfig()
     assert str(info.value) == "ARCHON_CODE_LOCAL_THREADS='two': expected a whole number >= 1"
+
+
+def test_threads_are_decided_at_server_start_not_when_a_config_is_made(monkeypatch):
+    """A configuration (also one for a remote model, or one a Ray node receives) leaves the
+    threads open; the CPU is sampled only when a server needs its thread count."""
+    from archon_code.llm import local_config
+    from archon_code.llm.client import LLMClientConfig
+    from archon_code.llm.local import LocalServerConfig
+
+    samples = []
+    monkeypatch.delenv("ARCHON_CODE_LOCAL_THREADS", raising=False)
+    monkeypatch.setattr(local_config, "_IDLE", None)
+    monkeypatch.setattr(local_config, "busy_cores", lambda: samples.append(1) or 0.1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    config = LLMClientConfig()
+    shipped = LocalServerConfig.model_validate_json(config.local.model_dump_json())  # as Ray sends it
+    assert (config.local.threads, shipped.threads, samples) == (None, None, [])
+    assert (shipped.n_threads, config.local.n_threads, samples) == (2, 2, [1])  # sampled once
+    assert local_config.for_workers(config, 2).local.threads == 2  # fixed before the sandbox starts
+    assert LocalServerConfig(threads=1).n_threads == 1
 
 
 def test_busy_cores_sees_a_process_spinning_now():
