@@ -20,6 +20,7 @@ from archon_code.errors import ProblemError
 from archon_code.functions import Call, CallOutcome, UncheckableTest, plan_test, read_results, request_json
 from archon_code.functions.codec import harness_path
 from archon_code.sandbox.config import Job, Run
+from archon_code.textio import to_bytes
 from archon_code.types import Candidate, ExecResult, Judgement, Problem, TestCase, TestResult, Verdict
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def _execute(judge: "Judge", problem: Problem, candidate: Candidate,
     order = list(requests)
     inputs = {f"t{i}.json": request_json(requests[i]).encode() for i in order}
     runs = tuple(_run(judge, problem, f"t{i}.json") for i in order)
-    job = Job(files={"sol.py": candidate.source.encode(), "harness.py": _harness()}, inputs=inputs, runs=runs)
+    job = Job(files={"sol.py": to_bytes(candidate.source), "harness.py": _harness()}, inputs=inputs, runs=runs)
     result = judge.sandbox.run_job(job)
     found = {}
     for position, i in enumerate(order):

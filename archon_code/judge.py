@@ -17,6 +17,7 @@ from archon_code.problems.checkers import check_output
 from archon_code.sandbox.base import Sandbox
 from archon_code.sandbox.config import Job, Run
 from archon_code.sandbox.jobs import JobResult
+from archon_code.textio import to_bytes
 from archon_code.types import Candidate, ExecResult, Judgement, Problem, TestCase, TestResult, Verdict
 
 if TYPE_CHECKING:
@@ -52,13 +53,25 @@ def _signal_name(number: Optional[int]) -> str:
         return f"signal {number}"
 
 
+def _out_of_memory(result: ExecResult) -> bool:
+    """A failed run whose last words are Python's ``MemoryError`` or C++'s ``std::bad_alloc``.
+
+    Only a run that failed, and only its last stderr line: a program that exits 0 (or fails
+    for another reason) cannot choose MLE by printing the word (red-team round 3)."""
+    if result.exit_code == 0 and not result.signal:
+        return False
+    lines = result.stderr.strip().splitlines()
+    last = lines[-1].strip() if lines else ""
+    return last.startswith("MemoryError") or last.endswith("std::bad_alloc")
+
+
 def verdict_of(result: ExecResult, lang: str = "py") -> tuple[Optional[Verdict], str]:
     """The verdict an execution earns before its output is compared (None: compare it)."""
     if result.timed_out:
         return Verdict.TLE, f"time limit exceeded ({result.cpu_s:.2f}s CPU, {result.wall_s:.2f}s wall)"
     if result.output_limit:
         return Verdict.OLE, "output limit exceeded"
-    if result.memory_limit or "MemoryError" in result.stderr or "std::bad_alloc" in result.stderr:
+    if result.memory_limit or _out_of_memory(result):
         return Verdict.MLE, f"memory limit exceeded ({result.memory_kb // 1024} MB peak)"
     if result.signal:
         return Verdict.RE, f"killed by {_signal_name(result.signal)}"
@@ -104,7 +117,9 @@ class Judge:
                 else:
                     outcomes[index] = check_output(problem.checker, test.output, run.stdout, test.input)
             limit = _KEEP_STDOUT_UNCHECKED if test.output is None else _KEEP_STDOUT
-            return run.model_copy(update={"stdout": run.stdout[:limit]}) if len(run.stdout) > limit else run
+            if len(run.stdout) > limit:
+                return run.model_copy(update={"stdout": run.stdout[:limit], "stdout_truncated": True})
+            return run
 
         result = self.sandbox.run_job(self._job(problem, candidate, tests), keep=keep)
         if not result.compiled:
@@ -155,7 +170,7 @@ class Judge:
                    return_bytes=keep, stderr_bytes=_KEEP_STDERR)
 
     def _job(self, problem: Problem, candidate: Candidate, tests: Sequence[TestCase]) -> Job:
-        files = {_SOURCE[candidate.lang]: candidate.source.encode()}
+        files = {_SOURCE[candidate.lang]: to_bytes(candidate.source)}
         compile_run = None
         if candidate.lang == "cpp":
             # 1 GiB of address space: enough for <bits/stdc++.h>, not for #include "/dev/zero".
@@ -165,10 +180,10 @@ class Judge:
         inputs, runs = {}, []
         for i, test in enumerate(tests):
             if problem.style == "function":
-                inputs[f"t{i}.py"] = (candidate.source + "\n\n" + test.input + "\n").encode()
+                inputs[f"t{i}.py"] = to_bytes(candidate.source + "\n\n" + test.input + "\n")
                 runs.append(self._run(problem, ("python3", f"{{job}}/in/t{i}.py"), None, _KEEP_STDOUT))
             else:
-                inputs[f"{i}.in"] = test.input.encode()
+                inputs[f"{i}.in"] = to_bytes(test.input)
                 keep = _KEEP_STDOUT_UNCHECKED if test.output is None else 32 << 20
                 runs.append(self._run(problem, program, f"{i}.in", keep))
         return Job(files=files, inputs=inputs, compile=compile_run, runs=tuple(runs))
@@ -190,6 +205,7 @@ class Judge:
         return TestResult(
             index=index, kind=test.kind, verdict=verdict or Verdict.AC, cpu_s=run.cpu_s, wall_s=run.wall_s,
             memory_kb=run.memory_kb, exit_code=run.exit_code, signal=run.signal, stdout=run.stdout[:keep],
+            stdout_truncated=run.stdout_truncated or len(run.stdout) > keep,
             stderr=run.stderr[-_KEEP_STDERR:], message=message if verdict else "pending",
         )
 
@@ -209,28 +225,49 @@ class Judge:
         """Run the problem's checker program in the sandbox: exit 0 accepts, 1 or 2 rejects.
 
         Each check is a run of its own (a fresh uid and folder holding only that test's
-        input, expected and actual output), after the candidate's job has ended."""
+        input, expected and actual output), after the candidate's job has ended.
+
+        A checker that crashes is asked again with the expected output in place of the
+        candidate's: if it accepts that, the candidate's output made it crash (``five five``
+        for a checker that reads numbers) and the test is the candidate's wrong answer; only a
+        checker that crashes on the expected output too is the problem's fault (red-team
+        round 3: one candidate's output must not take its batch-mates' verdicts)."""
         if not items:
             return {}
-        inputs, files, runs, order = {}, {}, [], list(items)
-        for i in order:
-            test, actual = items[i]
-            inputs.update({f"{i}.in": test.input.encode(), f"{i}.exp": (test.output or "").encode()})
-            files[f"{i}.out"] = actual
-            names = tuple(f"{i}.{ext}" for ext in ("in", "exp", "out"))
-            runs.append(Run(cmd=("python3", "checker.py") + names, inputs=names, cpu_s=10, wall_s=20,
-                            memory_mb=1024, return_bytes=2048, stderr_bytes=2048))
-        result = self.sandbox.run_job(Job(files={"checker.py": problem.checker.program.encode()},
-                                          inputs=inputs, input_files=files, runs=tuple(runs)))
-        outcomes = {}
-        for i, run in zip(order, result.runs):
+        outcomes, crashed = {}, {}
+        for i, run in self._checker_runs(problem, items).items():
             if run.exit_code == 0:
                 outcomes[i] = (True, "")
             elif run.exit_code in (1, 2) and "Traceback (most recent call last)" not in run.stderr:
                 outcomes[i] = (False, (run.stdout or run.stderr).strip()[:300] or "rejected by the checker")
             else:
-                detail = (run.stderr.strip().splitlines() or [f"exit {run.exit_code}"])[-1]
-                raise ProblemError(f"{problem.origin or problem.id}: custom checker crashed on test {i}: {detail}")
-        if len(outcomes) < len(order):
+                crashed[i] = (run.stderr.strip().splitlines() or [f"exit {run.exit_code}"])[-1]
+        if crashed:
+            own = {}
+            for i in crashed:
+                test, actual = items[i]
+                own[i] = (test, actual.with_name(f"{i}.expected"))
+                own[i][1].write_bytes(to_bytes(test.output or ""))
+            again = self._checker_runs(problem, own)
+            for i, detail in crashed.items():
+                if i in again and again[i].exit_code == 0:
+                    outcomes[i] = (False, f"the checker crashed on this output: {detail}"[:300])
+                else:
+                    raise ProblemError(f"{problem.origin or problem.id}: custom checker crashed on test {i}: {detail}")
+        if len(outcomes) < len(items):
             raise ProblemError(f"{problem.origin or problem.id}: custom checker did not finish")
         return outcomes
+
+    def _checker_runs(self, problem: Problem, items: dict[int, tuple[TestCase, Path]]) -> dict[int, ExecResult]:
+        """The checker's run on each (test, output file), by test index (missing: not finished)."""
+        inputs, files, runs, order = {}, {}, [], list(items)
+        for i in order:
+            test, actual = items[i]
+            inputs.update({f"{i}.in": to_bytes(test.input), f"{i}.exp": to_bytes(test.output or "")})
+            files[f"{i}.out"] = actual
+            names = tuple(f"{i}.{ext}" for ext in ("in", "exp", "out"))
+            runs.append(Run(cmd=("python3", "checker.py") + names, inputs=names, cpu_s=10, wall_s=20,
+                            memory_mb=1024, return_bytes=2048, stderr_bytes=2048))
+        result = self.sandbox.run_job(Job(files={"checker.py": to_bytes(problem.checker.program)},
+                                          inputs=inputs, input_files=files, runs=tuple(runs)))
+        return dict(zip(order, result.runs))

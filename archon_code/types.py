@@ -191,6 +191,9 @@ class TestResult(Frozen):
     exit_code: Optional[int] = None
     signal: Optional[int] = None
     stdout: str = ""
+    stdout_truncated: bool = False
+    """``stdout`` is the beginning of a longer output (the sandbox returns 1 MiB of a test
+    with no expected output): not a whole answer, never an expected output or a vote."""
     stderr: str = ""
     message: str = ""
     """Why: checker message, signal name, ..."""

@@ -41,7 +41,8 @@ import math
 import os
 import sys
 
-__all__ = ["MAX_DEPTH", "MAX_UNITS", "Unserializable", "canonical", "decode", "encode", "main"]
+__all__ = ["MAX_DEPTH", "MAX_SAME_HASH", "MAX_UNITS", "Unserializable", "canonical", "check_spread", "decode", "encode",
+           "main"]
 
 MAX_DEPTH = 200
 """Deepest nesting of containers encoded or decoded."""
@@ -137,6 +138,28 @@ def decode(obj: object, _depth: int = 0, _budget: "_Budget | None" = None) -> ob
     return _decode_tagged(tag, body, _depth, budget)
 
 
+MAX_SAME_HASH = 64
+"""Most elements of one set (or keys of one dict) that may share a hash value."""
+
+
+def check_spread(items: object) -> None:
+    """Raise ValueError when more than :data:`MAX_SAME_HASH` of ``items`` share a hash.
+
+    Ints ``k * (2**61 - 1)`` all hash to 0: building a set of n of them costs n**2 / 2
+    comparisons, and the host decodes what a candidate claims while holding the GIL (60 000
+    of them: 21 s; red-team round 3). Counting hashes first is linear; unhashable items are
+    left for the set or dict to refuse."""
+    seen: dict = {}
+    for item in items:
+        try:
+            key = hash(item)
+        except TypeError:
+            return
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > MAX_SAME_HASH:
+            raise ValueError(f"more than {MAX_SAME_HASH} set elements or dict keys share one hash")
+
+
 def _decode_tagged(tag: str, body: object, depth: int, budget: _Budget) -> object:
     if tag == "$i" and _type(body) is str and 0 < _len(body) <= MAX_UNITS:
         budget.take(_len(body))
@@ -148,6 +171,8 @@ def _decode_tagged(tag: str, body: object, depth: int, budget: _Budget) -> objec
         return base64.b64decode(body.encode("ascii"), validate=True)
     if tag in ("$t", "$s", "$fs") and _type(body) is list:
         items = [decode(v, depth + 1, budget) for v in body]
+        if tag != "$t":
+            check_spread(items)
         try:
             return tuple(items) if tag == "$t" else set(items) if tag == "$s" else frozenset(items)
         except TypeError:
@@ -158,6 +183,7 @@ def _decode_tagged(tag: str, body: object, depth: int, budget: _Budget) -> objec
             if _type(pair) is not list or _len(pair) != 2:
                 raise ValueError("a $d entry is not a [key, value] pair")
             pairs.append((decode(pair[0], depth + 1, budget), decode(pair[1], depth + 1, budget)))
+        check_spread(key for key, _ in pairs)
         try:
             return dict(pairs)
         except TypeError:

@@ -76,6 +76,8 @@ def stdio_key(result: ExecResult) -> tuple[str, str]:
     """(behaviour key, how prompts show it) of one stdio run."""
     if result.timed_out:
         return "T", "exceed the time limit"
+    if result.stdout_truncated:  # only its first MiB came back: not comparable (an "L" is no answer)
+        return "L", "print more than the sandbox returns"
     if result.exit_code == 0 and not result.signal:
         tokens = " ".join(result.stdout.split())
         shown = tokens if len(tokens) <= 120 else tokens[:117] + "..."

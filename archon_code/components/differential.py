@@ -196,7 +196,7 @@ class Differential(Component):
             seeds = [f"{self.config.seed + k}\n" for k in range(self.config.generator_seeds)]
             for result in self.judge.run_inputs(problem.model_copy(update={"style": "stdio"}), program, seeds):
                 if result.exit_code == 0:
-                    inputs += parse_input_list(result.stdout)
+                    inputs += parse_input_list(result.stdout, result.stdout_truncated)
         if self.config.llm_inputs:
             text = self._ask_py("unit_tests", problem, run, system_template="system_tests")
             inputs += [i for i, _ in parse_literal_tests(text or "")]

@@ -49,11 +49,12 @@ def _with_newline(text: str) -> str:
     return text.rstrip("\n") + "\n"
 
 
-def parse_input_list(stdout: str) -> list[str]:
+def parse_input_list(stdout: str, truncated: bool = False) -> list[str]:
     """Inputs printed by a model-written generator: a JSON list of strings (other items dropped);
-    anything that is not a JSON list counts as one input."""
+    anything that is not a JSON list counts as one input. None from an output the sandbox cut
+    (``truncated``): its end, and so its last input or its list, is missing."""
     text = stdout.strip()
-    if not text:
+    if not text or truncated:
         return []
     try:
         value = json.loads(text)

@@ -138,7 +138,8 @@ class UnitTestGenerator(Component):
         brute_out = self._outputs(problem, brute, [pairs[k][0] for k in alive]) if brute else {}
         tests = []
         for k in alive:
-            votes = [j.tests[k].stdout for j in runs if k < len(j.tests) and j.tests[k].verdict is Verdict.AC]
+            votes = [j.tests[k].stdout for j in runs
+                     if k < len(j.tests) and j.tests[k].verdict is Verdict.AC and not j.tests[k].stdout_truncated]
             test = self._expected(pairs[k][0], pairs[k][1], brute_out.get(pairs[k][0]), votes)
             if test is not None:
                 tests.append(test)
@@ -153,7 +154,7 @@ class UnitTestGenerator(Component):
             if result.exit_code != 0:
                 run.notes.append(f"{self.tag}: input generator failed (exit {result.exit_code})")
                 return []
-            return [(i, None) for i in dict.fromkeys(parse_input_list(result.stdout))]
+            return [(i, None) for i in dict.fromkeys(parse_input_list(result.stdout, result.stdout_truncated))]
         text, failure = self.ask(self._tests_prompt(problem))
         if failure is not None:
             run.failures.append(failure)
@@ -186,7 +187,8 @@ class UnitTestGenerator(Component):
     def _outputs(self, problem: Problem, program: Candidate, inputs: Sequence[str]) -> dict[str, str]:
         probe = [TestCase(input=i, output=None, kind="generated") for i in inputs]
         [judgement] = self.judge.judge_many(problem, [program], probe)
-        return {inputs[t.index]: t.stdout for t in judgement.tests if t.verdict is Verdict.AC and t.index < len(inputs)}
+        return {inputs[t.index]: t.stdout for t in judgement.tests
+                if t.verdict is Verdict.AC and not t.stdout_truncated and t.index < len(inputs)}
 
     def _expected(self, text: str, predicted: Optional[str], brute: Optional[str],
                   votes: Sequence[str]) -> Optional[TestCase]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 from typing import Callable
 
-__all__ = ["EvalLimit", "MAX_BITS", "MAX_UNITS", "TYPES", "Unsupported", "check_binop", "checked_call", "units"]
+__all__ = ["EvalLimit", "MAX_BITS", "MAX_UNITS", "TYPES", "Unsupported", "check_binop", "check_spread", "checked_call",
+           "units"]
 
 MAX_UNITS = 4_000_000
 """Largest value built: one unit per element/character, 64 bits of an int per unit."""
@@ -71,7 +72,28 @@ def check_binop(op: type, a: object, b: object) -> None:
         raise Unsupported("%-formatting")
 
 
+def check_spread(items: object) -> None:
+    """:class:`EvalLimit` when too many of ``items`` share a hash (a set or dict built from
+    them would cost quadratic time: ``harness.check_spread``)."""
+    from archon_code.functions.codec import harness
+
+    try:
+        harness().check_spread(items)
+    except ValueError as exc:
+        raise EvalLimit(str(exc)) from None
+
+
+_HASHED = (list, tuple, set, frozenset, dict, str, bytes)
+
+
 def checked_call(fn: Callable, args: list, kwargs: dict) -> object:
+    owner = type(getattr(fn, "__self__", None))
+    if fn in (set, frozenset) or owner in (set, frozenset):  # set(xs), s.union(xs), s.issubset(xs), ...
+        for arg in args:
+            if isinstance(arg, _HASHED):
+                check_spread(arg)
+    if fn is dict and args and isinstance(args[0], (list, tuple)):
+        check_spread(pair[0] for pair in args[0] if isinstance(pair, (list, tuple)) and len(pair) == 2)
     if fn is round and (len(args) > 1 or "ndigits" in kwargs):
         digits = args[1] if len(args) > 1 else kwargs["ndigits"]
         if isinstance(digits, int) and abs(digits) > 400:

@@ -17,7 +17,7 @@ import math
 import operator
 from typing import Callable, Optional
 
-from archon_code.functions.limits import EvalLimit, Unsupported, check_binop, checked_call, units
+from archon_code.functions.limits import EvalLimit, Unsupported, check_binop, check_spread, checked_call, units
 
 __all__ = ["EvalLimit", "Evaluator", "PENDING", "Unsupported", "units"]
 
@@ -118,13 +118,19 @@ class Evaluator:
 
     def _Set(self, node: ast.Set) -> object:
         items = self._seq(node.elts)
-        return PENDING if any(i is PENDING for i in items) else set(items)
+        if any(i is PENDING for i in items):
+            return PENDING
+        check_spread(items)  # {*result}
+        return set(items)
 
     def _Dict(self, node: ast.Dict) -> object:
         if any(k is None for k in node.keys):
             raise Unsupported("** in a dict display")
         keys, values = self._seq(node.keys), self._seq(node.values)
-        return PENDING if any(v is PENDING for v in keys + values) else dict(zip(keys, values))
+        if any(v is PENDING for v in keys + values):
+            return PENDING
+        check_spread(keys)
+        return dict(zip(keys, values))
 
     def _Name(self, node: ast.Name) -> object:
         for scope in reversed(self.locals):
