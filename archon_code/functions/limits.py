@@ -17,6 +17,10 @@ MAX_UNITS = 4_000_000
 """Largest value built: one unit per element/character, 64 bits of an int per unit."""
 MAX_BITS = 1 << 20
 """Largest int built by ``*``, ``**`` and ``<<``."""
+MAX_DIVISION = 1 << 36
+"""Most (quotient bits x divisor bits) of one ``%`` or ``//`` on ints: about 0.1 s. Claimed
+results may be 16M-bit ints, and ``f(2) % f(1)`` on 6M- and 3M-bit claims cost the host 13 s
+(red-team round 4); no test of ordinary numbers comes near it."""
 
 
 class Unsupported(Exception):
@@ -68,6 +72,8 @@ def check_binop(op: type, a: object, b: object) -> None:
         raise EvalLimit("shift too large")
     if op is ast.Add and isinstance(a, (str, bytes, list, tuple)) and units(a) + units(b) > MAX_UNITS:
         raise EvalLimit("concatenation too large")
+    if op in (ast.Mod, ast.FloorDiv) and ints and max(0, _bits(a) - _bits(b)) * _bits(b) > MAX_DIVISION:
+        raise EvalLimit("int division too large")  # schoolbook: O(quotient bits x divisor bits)
     if op is ast.Mod and isinstance(a, (str, bytes)):
         raise Unsupported("%-formatting")
 

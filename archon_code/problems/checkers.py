@@ -15,7 +15,10 @@ from archon_code.types import Checker
 
 __all__ = ["check_output", "compare_exact", "compare_float", "compare_tokens", "numbers_close"]
 
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+r"""A number token. Decision: ``\d+(?:\.\d*)?``, never ``\d+\.?\d*``: with the dot optional
+the two digit runs split ``111...1x`` in n ways, each tried to the end, and one 30 000-digit
+token a candidate prints cost the host 15 s of regex time (red-team round 4)."""
 _SLACK = 1e-9
 """Relative slack on the tolerance so that e.g. 1.000001 vs 1 passes at 1e-6 despite binary rounding."""
 
