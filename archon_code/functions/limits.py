@@ -95,8 +95,10 @@ _HASHED = (list, tuple, set, frozenset, dict, str, bytes)
 def checked_call(fn: Callable, args: list, kwargs: dict) -> object:
     owner = type(getattr(fn, "__self__", None))
     if fn in (set, frozenset) or owner in (set, frozenset):  # set(xs), s.union(xs), s.issubset(xs), ...
+        # iterators (reversed(xs)) are read once, so into a list first; views (d.values()) as they are
+        args = [a if isinstance(a, _HASHED) or not hasattr(a, "__next__") else list(a) for a in args]
         for arg in args:
-            if isinstance(arg, _HASHED):
+            if hasattr(arg, "__iter__"):
                 check_spread(arg)
     if fn is dict and args and isinstance(args[0], (list, tuple)):
         check_spread(pair[0] for pair in args[0] if isinstance(pair, (list, tuple)) and len(pair) == 2)

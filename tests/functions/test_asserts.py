@@ -138,3 +138,38 @@ def test_plan_test_refuses_code_for_untrusted_tests_and_takes_asserts_first() ->
         plan_test("for i in range(3):\n    assert f(i) == i\n", "f", trusted=False)
     assert type(plan_test("assert f(1) == 1", "f", trusted=True)).__name__ == "AssertCheck"
     assert type(plan_test("for i in range(3):\n    assert f(i) == i\n", "f", trusted=True)).__name__ == "TrustedCheck"
+
+
+COLLIDING = [k * ((1 << 61) - 1) for k in range(1, 20_001)]  # every one hashes to 0
+
+
+@pytest.mark.parametrize("code", [
+    "assert set(f(1)) == {0}", "assert frozenset(f(1)) == {0}", "assert set(reversed(f(1))) == {0}",
+    "assert {*f(1)} == {0}", "assert set().union(f(1)) == {0}", "assert set(f(1)).issubset(f(1))",
+    "assert dict(f(1)) == {}", "assert set(dict(f(1)).values()) == {0}",
+])
+def test_results_whose_elements_share_a_hash_are_refused_in_linear_time(code: str) -> None:
+    # Red-team rounds 3-4: a set (or dict) of 20 000 ints hashing to 0 costs ~2 s to build and
+    # grows with the square; the evaluator counts hashes first and refuses.
+    plan = plan_asserts(code, "f")
+    data = [[x, x] for x in COLLIDING] if "dict(" in code else COLLIDING
+    start = time.monotonic()
+    ok, why = evaluate(plan, [value(i, data) for i in range(code.count("f(1)"))])
+    assert not ok and "share one hash" in why, why
+    assert time.monotonic() - start < 1
+    assert evaluate(plan_asserts("assert set(f(1)) == {1, 2}", "f"), [value(0, [2, 1, 2])]) == (True, "")
+
+
+def test_huge_int_division_of_results_is_refused_quickly() -> None:
+    plan = plan_asserts("assert f(1) % f(2) == 0", "f")
+    start = time.monotonic()
+    ok, why = evaluate(plan, [value(0, (1 << 4_000_000) - 3), value(1, (1 << 2_000_000) - 1)])
+    assert not ok and "int division too large" in why, why
+    assert time.monotonic() - start < 1
+    assert evaluate(plan_asserts("assert f(1) // 7 == 3 and f(1) % 7 == 1", "f"), [value(0, 22), value(1, 22)]) == (True, "")
+
+
+def test_a_view_of_colliding_values_is_refused_too() -> None:
+    plan = plan_asserts("assert set(f(1).values()) == {0}", "f")
+    ok, why = evaluate(plan, [value(0, dict(enumerate(COLLIDING)))])
+    assert not ok and "share one hash" in why, why
