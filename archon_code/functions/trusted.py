@@ -102,7 +102,7 @@ class TrustedCheck:
         if result.end == "ok":
             return True, ""
         if result.end == "timeout":
-            return False, f"the check did not finish within {self.timeout_s:g} s on the recorded results"
+            return False, f"the check did not finish within {self.timeout_s:g} s of CPU on the recorded results"
         if result.end == "stopped":
             return False, f"the check made more than {self.max_calls} calls"
         where = f"line {result.line}: {result.source} failed" if result.line else "the check failed"
@@ -126,19 +126,27 @@ def _recorded(call: Call, outcome: CallOutcome) -> dict:
 
 
 def _run_driver(request: str, timeout_s: float) -> str:
+    """The driver's output. ``timeout_s`` is CPU time (``RLIMIT_CPU`` in the driver): a check
+    that spends it, slowed by what the candidate returned, ends without an ``end`` record, the
+    candidate's failure. The wall-clock bound (3x + 10 s) only catches a stalled machine, and
+    that is an infrastructure error, never a wrong answer (red-team round 4: a loaded host
+    used to turn a slow check into a cached WA)."""
     env = {"PYTHONHASHSEED": "0", "PYTHONIOENCODING": "utf-8", "LC_ALL": "C.UTF-8", "PATH": os.defpath}
+    wall = 3 * timeout_s + 10
     with tempfile.TemporaryDirectory(prefix="archon-check-") as cwd:
         try:
-            proc = subprocess.Popen([sys.executable, "-s", str(_DRIVER), str(harness_path())], cwd=cwd, env=env,
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                    start_new_session=True)
+            proc = subprocess.Popen([sys.executable, "-s", str(_DRIVER), str(harness_path()), f"{timeout_s:g}"],
+                                    cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, start_new_session=True)
         except OSError as exc:
             raise SandboxError(f"cannot start the trusted-check subprocess: {exc}") from None
         try:
-            out, _ = proc.communicate(request.encode("ascii"), timeout=timeout_s)
+            out, _ = proc.communicate(request.encode("ascii"), timeout=wall)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-            out, _ = proc.communicate()  # keeps what was read before the timeout
+            proc.communicate()
+            raise SandboxError(f"the trusted-check subprocess used under {timeout_s:g} s of CPU in {wall:g} s of "
+                               "wall time: the machine is too loaded to check (retry)") from None
     return out.decode("ascii", "replace")
 
 
