@@ -205,7 +205,7 @@ class Judge:
         return TestResult(
             index=index, kind=test.kind, verdict=verdict or Verdict.AC, cpu_s=run.cpu_s, wall_s=run.wall_s,
             memory_kb=run.memory_kb, exit_code=run.exit_code, signal=run.signal, stdout=run.stdout[:keep],
-            stdout_truncated=run.stdout_truncated or len(run.stdout) > keep,
+            stdout_truncated=run.stdout_truncated,  # set by keep() where it cut
             stderr=run.stderr[-_KEEP_STDERR:], message=message if verdict else "pending",
         )
 

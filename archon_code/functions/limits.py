@@ -89,14 +89,11 @@ def check_spread(items: object) -> None:
         raise EvalLimit(str(exc)) from None
 
 
-_HASHED = (list, tuple, set, frozenset, dict, str, bytes)
-
-
 def checked_call(fn: Callable, args: list, kwargs: dict) -> object:
     owner = type(getattr(fn, "__self__", None))
     if fn in (set, frozenset) or owner in (set, frozenset):  # set(xs), s.union(xs), s.issubset(xs), ...
         # iterators (reversed(xs)) are read once, so into a list first; views (d.values()) as they are
-        args = [a if isinstance(a, _HASHED) or not hasattr(a, "__next__") else list(a) for a in args]
+        args = [list(a) if hasattr(a, "__next__") else a for a in args]
         for arg in args:
             if hasattr(arg, "__iter__"):
                 check_spread(arg)

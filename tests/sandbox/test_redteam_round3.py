@@ -14,6 +14,7 @@ import pytest
 from archon_code.errors import ProblemError
 from archon_code.judge import Judge
 from archon_code.types import Candidate, Checker, Problem, TestCase, Verdict
+from tests.test_judge import CHECKER as PAIR_CHECKER
 from tests.sandbox.test_redteam import (  # noqa: F401 - box and one are fixtures
     CLEAN_VIEW, ECHO, HONEST, LOOK, PROBE, box, honest_after, look, one, py, row)
 
@@ -22,18 +23,22 @@ pytestmark = pytest.mark.docker
 
 # -- 1. a candidate's output crashes a (typical) custom checker: the judge blames the problem
 
-PAIR_CHECKER = textwrap.dedent("""
-    import sys
-    inp, exp, out = (open(p).read().split() for p in sys.argv[1:4])
-    n = int(inp[0])
-    vals = [int(x) for x in out]
-    ok = len(vals) == 2 and vals[0] + vals[1] == n and min(vals) >= 0
-    print("ok" if ok else f"bad pair {vals}")
-    sys.exit(0 if ok else 1)
-""")
 SPLIT = Problem(id="split", statement="two non-negative numbers summing to n", time_limit_s=2.0,
-                checker=Checker(type="custom", program=PAIR_CHECKER),
+                checker=Checker(type="custom", program=PAIR_CHECKER),  # tests/test_judge.py's checker
                 public_tests=(TestCase(input="10", output="5 5"),))
+
+
+def batch_mates_keep_their_verdicts(judge, problem, honest, hostile, error) -> None:
+    """``hostile`` judged between two copies of ``honest`` in one batch: both honest ones
+    AC, the hostile one not, and no ``error`` out of the judge."""
+    batch = [py(honest, "h1"), hostile, py(honest, "h2")]
+    try:
+        results = judge.judge_many(problem, batch, problem.public_tests)
+    except error as exc:
+        pytest.fail(f"one candidate took every verdict of the batch: {type(exc).__name__}: {exc}")
+    verdicts = {r.candidate_id: r.verdict for r in results}
+    assert (verdicts["h1"], verdicts["h2"]) == (Verdict.AC, Verdict.AC)
+    assert verdicts[hostile.id] is not Verdict.AC
 
 
 def test_output_that_crashes_the_checker_is_the_candidates_failure(one):
@@ -50,20 +55,25 @@ def test_output_that_crashes_the_checker_is_the_candidates_failure(one):
 
 
 def test_one_checker_crashing_candidate_does_not_cost_its_batch(one):
-    batch = [py("print(5, 5)\n", "h1"), py("print('x')\n", "hostile"), py("print(0, 10)\n", "h2")]
-    try:
-        results = one.judge_many(SPLIT, batch, SPLIT.public_tests)
-    except ProblemError as exc:
-        pytest.fail(f"one candidate's output took every verdict of the batch: {exc}")
-    verdicts = {r.candidate_id: r.verdict for r in results}
-    assert (verdicts["h1"], verdicts["h2"]) == (Verdict.AC, Verdict.AC)
-    assert verdicts["hostile"] is not Verdict.AC
+    batch_mates_keep_their_verdicts(one, SPLIT, "print(5, 5)\n", py("print('x')\n", "hostile"), ProblemError)
+    honest_after(one)
 
 
 # -- 2. a claimed value that costs the host quadratic time to decode -----------------------
 
 ADD = Problem(id="add", statement="def add(a, b)", style="function", entry_point="add",
               time_limit_s=2.0, public_tests=(TestCase(input="assert add(1, 2) == 3"),))
+
+
+def claiming(code: str) -> str:
+    """A function candidate that writes ``text`` (built by ``code``) straight onto the
+    harness's result channel (fd 1000, inherited by the candidate's own code) and exits."""
+    return "import os\n" + textwrap.dedent(code) + textwrap.dedent("""
+        data = text.encode()
+        while data:
+            data = data[os.write(1000, data):]
+        os._exit(0)
+    """)
 
 
 def test_a_claimed_set_of_colliding_ints_is_not_a_host_time_bomb(one):
@@ -74,21 +84,17 @@ def test_a_claimed_set_of_colliding_ints_is_not_a_host_time_bomb(one):
     # n = 60_000 here (~20 s); the 8 MiB channel and the 4M-unit budget allow ~210_000
     # per value (~4 min), per call and per test.
     n = 60_000
-    source = textwrap.dedent(f"""
-        import os
+    source = claiming(f"""
         P = (1 << 61) - 1
         items = ",".join('{{"$i":"%x"}}' % (i * P) for i in range(1, {n} + 1))
-        line = '{{"i":0,"value":{{"$s":[' + items + ']}}}}\\n{{"done":1}}\\n'
-        data = line.encode()
-        while data:
-            data = data[os.write(1000, data):]
-        os._exit(0)
+        text = '{{"i":0,"value":{{"$s":[' + items + ']}}}}\\n{{"done":1}}\\n'
     """)
     start = time.monotonic()
     result = one.judge(ADD, Candidate(id="bomb", source=source), ADD.public_tests)
     spent = time.monotonic() - start
     assert result.verdict is not Verdict.AC
     assert spent < 6.0, f"the host spent {spent:.1f} s decoding one claimed value"
+    honest_after(one)
 
 
 # -- 3. everything a candidate prints is also written, unbounded, to the HOST's disk ------
@@ -241,13 +247,7 @@ def test_a_source_with_a_lone_surrogate_gets_a_verdict_not_an_exception(one):
     # function_judge._execute) call candidate.source.encode(): UnicodeEncodeError escapes
     # judge()/judge_many(), so the candidate has no verdict and neither has its batch.
     hostile = Candidate(id="hostile", source="print(input())  # \ud83d\n")
-    batch = [py(HONEST, "h1"), hostile, py(HONEST, "h2")]
-    try:
-        results = one.judge_many(ECHO, batch, ECHO.public_tests)
-    except UnicodeError as exc:
-        pytest.fail(f"the judge raised {type(exc).__name__}: {exc}")
-    verdicts = {r.candidate_id: r.verdict for r in results}
-    assert (verdicts["h1"], verdicts["h2"]) == (Verdict.AC, Verdict.AC)
+    batch_mates_keep_their_verdicts(one, ECHO, HONEST, hostile, UnicodeError)
     func = Candidate(id="f", source="def add(a, b):\n    return a + b  # \ud83d\n")
     try:
         one.judge(ADD, func, ADD.public_tests)

@@ -14,7 +14,8 @@ import pytest
 
 from archon_code.judge import Judge
 from archon_code.types import Candidate, Checker, Problem, TestCase, Verdict
-from tests.sandbox.test_redteam import box, one, py  # noqa: F401 - box and one are fixtures
+from tests.sandbox.test_redteam import box, honest_after, one, py  # noqa: F401 - box and one are fixtures
+from tests.sandbox.test_redteam_round3 import claiming
 
 pytestmark = pytest.mark.docker
 
@@ -39,6 +40,7 @@ def test_a_long_digit_token_is_not_a_host_time_bomb_for_the_float_checker(one):
     spent = time.monotonic() - start
     assert result.verdict is Verdict.WA
     assert spent < 5.0, f"the host spent {spent:.1f} s comparing one {n}-character token"
+    honest_after(one)
 
 
 # -- 2. custom-checker outputs pile up on the HOST's disk: tests x output limit ------------
@@ -103,17 +105,13 @@ def test_claimed_huge_ints_do_not_stall_the_host_evaluator(one):
     # value may be a 16M-bit int (4M hex digits within the codec's budget, one budget per
     # call), and CPython 3.11's long division is schoolbook O(n*m): f(2) % f(1) with
     # 16M- and 8M-bit claims costs ~80 s of host CPU, GIL held, per assert; here 6M / 3M bits.
-    source = textwrap.dedent("""
-        import os
+    source = claiming("""
         a, b = (1 << 6_000_000) - 12345, (1 << 3_000_000) - 777
         text = '{"i":0,"value":{"$i":"%x"}}\\n{"i":1,"value":{"$i":"%x"}}\\n{"done":2}\\n' % (a, b)
-        data = text.encode()
-        while data:
-            data = data[os.write(1000, data):]
-        os._exit(0)
     """)
     start = time.monotonic()
     result = one.judge(MOD, Candidate(id="bigmod", source=source), MOD.public_tests)
     spent = time.monotonic() - start
     assert result.verdict is not Verdict.AC
     assert spent < 3.0, f"the host spent {spent:.1f} s evaluating one assert on claimed ints"
+    honest_after(one)
