@@ -27,7 +27,8 @@ __all__ = ["SearchResult", "run_search"]
 
 
 class TrialFailed(Exception):
-    """A trial's bench ended with infrastructure errors: the trial is marked FAIL (and rerun later)."""
+    """A trial's bench ended with infrastructure errors: the trial is marked FAIL and does not count
+    toward ``--trials``, so the next run of the same command makes up the number."""
 
 
 class SearchResult(BaseModel):
@@ -76,12 +77,29 @@ def _open_study(options: SearchOptions, space: SearchSpace, out_dir: Path):
     return study
 
 
+def _requeue_interrupted(trial) -> None:
+    """Ctrl-C / SIGTERM in the middle of a trial: optuna marks it FAIL as it unwinds, so
+    ``_open_study`` (which requeues only RUNNING trials, i.e. a killed process) would never
+    run it again and the resumed search would sample a new point instead: the interrupted
+    point is lost from a study the user only paused. Decision: queue its parameters right
+    here, while unwinding (one sqlite write), so the resume runs it first; its finished dev
+    records are kept, so only the unfinished problems are run again."""
+    try:
+        trial.study.enqueue_trial(trial.params, user_attrs={"requeued_from": trial.number})
+    except Exception:  # noqa: BLE001 - the stop must go on; the trial then counts as failed only
+        pass
+
+
 def _objective(space, options, dev, out_dir, engine: Engine, counter, progress: Progress):
     def objective(trial) -> tuple[float, float]:
         params = suggest(trial, space)
         config = build_architecture(params, "trial")
         config["name"] = config_label(config)
-        evaluation = evaluate(config, dev, options, out_dir / "dev", engine)
+        try:
+            evaluation = evaluate(config, dev, options, out_dir / "dev", engine)
+        except KeyboardInterrupt:
+            _requeue_interrupted(trial)
+            raise
         summary = evaluation.summary
         cost = summary.calls if options.cost == "calls" else summary.tokens
         for key, value in (("label", evaluation.label), ("config", config), ("calls", summary.calls),

@@ -133,19 +133,39 @@ def test_solve_stops_a_hanging_call(tmp_path):
     assert _left_behind(proc.pid) == []
 
 
-def test_search_stops_and_keeps_its_study(tmp_path):
+def test_search_stops_keeps_its_study_and_resumes_the_interrupted_trial(tmp_path):
+    """Ctrl-C in the middle of trial 0: the rerun of the same command runs trial 0's point
+    first (optuna marks an interrupted trial FAIL, which alone would lose it)."""
+    import optuna
+
     require_docker()
+    out = tmp_path / "study"
+    args = ["search", str(ROOT / "problems"), "--limit", "4", "--trials", "1", "--strategy", "random",
+            "--model", "openai/fake-model", "--out", str(out), "--no-cache"]
     with FakeOpenAI(["ok"], default="hang", hang_s=60, answer=SUM) as server:
-        out = tmp_path / "study"
-        proc = _start(["search", str(ROOT / "problems"), "--limit", "4", "--trials", "3", "--strategy", "random",
-                       "--model", "openai/fake-model", "--out", str(out), "--no-cache"], server, tmp_path)
+        proc = _start(args, server, tmp_path)
         _wait_until(lambda: len(server.requests) >= 2, proc)
         seconds, _, err = _stop(proc, signal.SIGINT)
     assert proc.returncode == 130, err
     assert seconds < EXIT_WITHIN_S, err
     assert f"archon-code: interrupted: kept every finished trial in {out}" in err
-    assert (out / "search.db").exists()
     assert _left_behind(proc.pid) == []
+    storage = f"sqlite:///{out / 'search.db'}"
+    stopped = optuna.load_study(study_name=None, storage=storage).get_trials(deepcopy=False)
+    assert [t.state.name for t in stopped] == ["FAIL", "WAITING"], err
+    assert stopped[1].system_attrs["fixed_params"] == stopped[0].params and stopped[0].params  # queued
+    assert stopped[1].user_attrs == {"requeued_from": 0}
+    with FakeOpenAI(answer=SUM) as server:  # the same command again, with a model that answers
+        proc = _start(args, server, tmp_path)
+        try:
+            out_text, err = proc.communicate(timeout=600)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail("the resumed search did not finish in 10 minutes")
+    assert proc.returncode == 0, err[-3000:]
+    resumed = optuna.load_study(study_name=None, storage=storage).get_trials(deepcopy=False)
+    assert [t.state.name for t in resumed] == ["FAIL", "COMPLETE"], err[-3000:]
+    assert resumed[1].params == stopped[0].params  # the interrupted point, not a new sample
 
 
 def test_problems_validate_stops_and_removes_its_containers(tmp_path):
