@@ -1,6 +1,8 @@
 """Public tests from a docstring's examples (HumanEval prompts).
 
-``>>> add(2, 3)`` followed by ``5`` becomes ``assert add(2, 3) == 5``. Examples whose call
+``>>> add(2, 3)`` followed by ``5`` (or ``>>> add(2, 3) == 5`` on one line) becomes
+``assert add(2, 3) == 5``; examples written in prose are parsed by
+:mod:`archon_code.problems.prose_examples`. Examples whose call
 or expected value is not a Python expression (statements, prints, reprs of objects) are
 skipped; float results are compared within 1e-6.
 """
@@ -10,19 +12,12 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
+from archon_code.problems.prose_examples import prose_examples
+
 __all__ = ["docstring_asserts", "example_assert"]
 
 _PROMPT = ">>>"
 _QUOTES = ('"""', "'''")
-_ARROWS = (" == ", " ==> ", " => ", " ➞ ", " -> ", " ---> ", " --> ")
-
-
-def _is_expression(text: str) -> bool:
-    try:
-        ast.parse(text, mode="eval")
-    except SyntaxError:
-        return False
-    return True
 
 
 def _literal_call(text: str) -> bool:
@@ -70,29 +65,28 @@ def _examples(lines: list[str]) -> list[tuple[str, str]]:
                 break
             expected.append(nxt)
             i += 1
-        found.append((call, " ".join(expected)))
+        found.append(_split_compare(call) if not expected else (call, " ".join(expected)))
     return found
 
 
-def _arrow_examples(lines: list[str], entry_point: str) -> list[tuple[str, str]]:
-    """``entry(args) == value`` / ``=>`` / ``➞`` / ``->`` lines of prose examples."""
-    found = []
-    for line in (ln.strip() for ln in lines):
-        if not line.startswith(entry_point + "("):
-            continue
-        for sep in _ARROWS:
-            call, _, expected = line.partition(sep)
-            if expected and _is_expression(call):
-                found.append((call, expected))
-                break
-    return found
+def _split_compare(line: str) -> tuple[str, str]:
+    """``>>> f(1) == 2`` on one line: the call and the value it is compared with."""
+    try:
+        node = ast.parse(line.strip(), mode="eval").body
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return line, ""
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
+        return ast.unparse(node.left), ast.unparse(node.comparators[0])
+    return line, ""
 
 
 def docstring_asserts(prompt: str, entry_point: Optional[str] = None) -> list[str]:
     """Assert statements for every parseable example in ``prompt``, in order: ``>>>``
-    examples, and with ``entry_point`` also lines like ``entry(1, 2) == 3``."""
+    examples, and with ``entry_point`` also the prose forms of
+    :func:`~archon_code.problems.prose_examples.prose_examples` (``entry(1, 2) returns 3``,
+    ``Input:``/``Output:`` pairs, ...)."""
     lines = prompt.splitlines()
-    examples = _examples(lines) + (_arrow_examples(lines, entry_point) if entry_point else [])
+    examples = _examples(lines) + (prose_examples(prompt, entry_point) if entry_point else [])
     asserts = []
     for call, expected in examples:
         text = example_assert(call, expected)

@@ -69,8 +69,10 @@ def test_example_assert(call, expected, out):
 
 def test_docstring_asserts_both_styles():
     prompt = ('def f(a):\n    """Doc.\n    >>> f(1)\n    2\n    >>> f(1)\n    2\n\n    Examples:\n'
-              '    f(3) == 4\n    f(5) ➞ 6\n    f(7) -> 7 + 1 = 8\n    """\n')
-    assert docstring_asserts(prompt, "f") == ["assert (f(1)) == 2", "assert (f(3)) == 4", "assert (f(5)) == 6"]
+              '    f(3) == 4\n    f(5) ➞ 6\n    f(7) -> 7 + 1 = 8\n    f(9) -> 9 + 1 = 11\n    """\n')
+    # an arithmetic explanation is accepted only when it holds (7 + 1 = 8, not 9 + 1 = 11)
+    assert docstring_asserts(prompt, "f") == ["assert (f(1)) == 2", "assert (f(3)) == 4", "assert (f(5)) == 6",
+                                              "assert (f(7)) == 8"]
     assert docstring_asserts(prompt) == ["assert (f(1)) == 2"]
 
 

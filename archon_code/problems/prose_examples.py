@@ -1,0 +1,252 @@
+"""Examples written in prose in a docstring, turned into ``(call, expected)`` pairs.
+
+HumanEval-style prompts give examples in many shapes besides ``>>>``:
+
+    count_upper('aBCdEf') returns 1
+    choose_num(12, 15) = 14
+    * eat(5, 6, 10) -> [11, 4]
+    move_one_ball([3, 4, 5, 1, 2])==>True
+    decimal_to_binary(15)   # returns "db1111db"
+    fruit_distribution("5 apples and 6 oranges", 19) ->19 - 5 - 6 = 8
+    For lst = [1,2,3] the output should be 14
+    Input: arr = [-3, -4, 5], k = 3      (then)   Output: [-4, -3, 5]
+
+A wrong public test costs more than a missing one (it rejects right programs and sends the
+repair layers after a bug that is not there), so the parser is conservative:
+
+- the call must be the entry point with literal arguments, and as many of them as its
+  signature takes; the expected value must be a Python literal (``true``/``false``/``none``
+  are read as the constants);
+- an explanation before the value (``19 - 5 - 6 = 8``) is accepted only when it is
+  arithmetic on numbers that evaluates to that value;
+- a plain ``=`` is also how prompts define a recurrence next to the function (``tri(1) = 3``
+  ... ``tri(3) = [1, 3, 2, 8]``), so when the values of the ``=`` examples are of different
+  kinds (a number for some calls, a list for others) none of them is kept (a function may
+  return -1 or a string by design, so the stronger separators, ``==``, ``=>``, ``returns``,
+  are not held to this); a call given two different values is dropped.
+
+``archon-code problems validate`` runs the reference solutions on these tests; on the
+HumanEval file none of the prose examples contradicts its reference (docs/problem-format.md).
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+import re
+from typing import Optional, Sequence
+
+__all__ = ["Signature", "prose_examples", "signature_of"]
+
+_SEPARATOR = re.compile(
+    r"^\s*(?:#\s*)?(?:==>|=>|==|--->|-->|->|➞|→|=|:)?\s*"
+    r"(?:(?:returns?|should\s+return|should\s+be|would\s+return|gives|outputs?)\b\s*:?\s*)?",
+    re.IGNORECASE)
+_FOR_SHOULD = re.compile(
+    r"^\s*for\s+(?P<args>.+?)\s*,?\s+the\s+(?:output|result|answer|return\s+value)\s+"
+    r"(?:should\s+be|is|will\s+be)\s*:?\s*(?P<value>.+)$", re.IGNORECASE)
+_INPUT = re.compile(r"^\s*input\s*:\s*(?P<args>\S.*)$", re.IGNORECASE)
+_OUTPUT = re.compile(r"^\s*output\s*:\s*(?P<value>\S.*)$", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[*\-•]\s+|for\s+|assert\s+|example\s*\d*\s*:\s*)", re.IGNORECASE)
+_CONSTANTS = {"true": "True", "false": "False", "none": "None"}
+_ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+          ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}
+
+
+class Signature:
+    """How many positional arguments the entry point takes, and their names."""
+
+    def __init__(self, names: Sequence[str], required: int, varargs: bool):
+        self.names, self.required, self.varargs = tuple(names), required, varargs
+
+    def accepts(self, call: ast.Call) -> bool:
+        given = len(call.args) + len(call.keywords)
+        if any(k.arg is None or k.arg not in self.names for k in call.keywords):
+            return False
+        return self.required <= given and (self.varargs or given <= len(self.names))
+
+
+def signature_of(prompt: str, entry_point: str) -> Optional[Signature]:
+    """The entry point's signature from the prompt's source, or None when the prompt does
+    not parse or does not define it."""
+    try:
+        tree = ast.parse(prompt)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == entry_point:
+            a = node.args
+            names = [p.arg for p in (*a.posonlyargs, *a.args)]
+            return Signature(names, len(names) - len(a.defaults), a.vararg is not None)
+    return None
+
+
+def _call_end(text: str, start: int) -> Optional[int]:
+    """Index just past the parenthesis that closes the one opened at or after ``start``,
+    skipping brackets inside string literals."""
+    depth, quote, i = 0, "", start
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+def _arith(node: ast.AST) -> Optional[float]:
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _arith(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITH:
+        left, right = _arith(node.left), _arith(node.right)
+        if left is None or right is None:
+            return None
+        try:
+            return _ARITH[type(node.op)](left, right)
+        except (ArithmeticError, ValueError):
+            return None
+    return None
+
+
+def _literal(text: str) -> Optional[str]:
+    text = text.strip()
+    text = _CONSTANTS.get(text.lower(), text)
+    try:
+        ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return text
+
+
+def _explained(text: str) -> Optional[str]:
+    """``19 - 5 - 6 = 8`` -> ``8`` when the arithmetic holds."""
+    lhs, sep, rhs = text.rpartition("=")
+    value = _literal(rhs) if sep and not lhs.endswith(("=", "!", "<", ">")) else None
+    if value is None:
+        return None
+    try:
+        computed = _arith(ast.parse(lhs.strip(), mode="eval").body)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    return value if computed is not None and computed == ast.literal_eval(value) else None
+
+
+def _value(text: str) -> Optional[str]:
+    """The literal a prose example ends with: whole, before a ``#`` comment, without a
+    final full stop, or after an arithmetic explanation."""
+    text = text.strip()
+    head = text.split(" #")[0].split("\t#")[0].strip()
+    # "should be 1." is the number 1 at the end of a sentence, not the float 1.0
+    for attempt in (head.rstrip(".").rstrip(), text, head, text.rstrip(".").rstrip()):
+        if attempt and (found := _literal(attempt)) is not None:
+            return found
+    return _explained(head.rstrip(".").rstrip())
+
+
+def _parse_call(call: str, entry_point: str, signature: Optional[Signature]) -> Optional[str]:
+    try:
+        node = ast.parse(call, mode="eval").body
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == entry_point):
+        return None
+    if signature is not None and not signature.accepts(node):
+        return None
+    return call
+
+
+def _inline(line: str, entry_point: str, signature: Optional[Signature]) -> list[tuple[str, str, bool]]:
+    """``entry(args) <separator> value`` anywhere on the line; the flag marks a plain ``=``."""
+    found = []
+    for match in re.finditer(rf"(?<![\w.]){re.escape(entry_point)}\s*\(", line):
+        end = _call_end(line, match.end() - 1)
+        if end is None:
+            continue
+        rest = line[end:]
+        sep = _SEPARATOR.match(rest)
+        if not sep or not sep.group(0).strip():
+            continue
+        call = _parse_call(line[match.start():end], entry_point, signature)
+        value = _value(rest[sep.end():])
+        if call and value is not None:
+            found.append((call, value, sep.group(0).strip() == "="))
+    return found
+
+
+def _as_call(args: str, entry_point: str, signature: Optional[Signature]) -> Optional[str]:
+    """``lst = [1,2,3]`` / ``s = "ab", c = "b"`` / ``[4,2,3]`` as a call of the entry point."""
+    parts = args.strip().rstrip(",").split(",")
+    # "For N = 1000, the sum of digits will be 1 the output ...": the longest leading run of
+    # comma-separated pieces that reads as arguments
+    for n in range(len(parts), 0, -1):
+        text = f"{entry_point}({','.join(parts[:n])})"
+        if _parse_call(text, entry_point, signature):
+            return text
+    return None
+
+
+def _paired(lines: Sequence[str], entry_point: str, signature: Optional[Signature]) -> list[tuple[str, str, bool]]:
+    """``For x = ... the output should be V`` lines and ``Input:``/``Output:`` pairs."""
+    found = []
+    for i, line in enumerate(lines):
+        if m := _FOR_SHOULD.match(line):
+            call, value = _as_call(m["args"], entry_point, signature), _value(m["value"])
+            if call and value is not None:
+                found.append((call, value, False))
+        elif m := _INPUT.match(line):
+            nxt = next((ln for ln in lines[i + 1:i + 3] if ln.strip()), "")
+            out = _OUTPUT.match(nxt)
+            call = _as_call(m["args"], entry_point, signature)
+            value = _value(out["value"]) if out else None
+            if call and value is not None:
+                found.append((call, value, False))
+    return found
+
+
+def _kind(value: str) -> str:
+    v = ast.literal_eval(value)
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (int, float)):
+        return "number"
+    if isinstance(v, (list, tuple)):
+        return "sequence"
+    return "none" if v is None else type(v).__name__
+
+
+def _consistent(examples: list[tuple[str, str, bool]]) -> list[tuple[str, str]]:
+    if len({_kind(v) for _, v, plain in examples if plain} - {"none"}) > 1:
+        examples = [e for e in examples if not e[2]]
+    values: dict[str, set[str]] = {}
+    for call, value, _ in examples:
+        values.setdefault(ast.unparse(ast.parse(call, mode="eval")), set()).add(value)
+    kept = []
+    for call, value, _ in examples:
+        if len(values[ast.unparse(ast.parse(call, mode="eval"))]) == 1 and (call, value) not in kept:
+            kept.append((call, value))
+    return kept
+
+
+def prose_examples(prompt: str, entry_point: str) -> list[tuple[str, str]]:
+    """Every prose example in ``prompt`` for ``entry_point``, as ``(call, expected)`` source
+    pairs (empty when they contradict each other)."""
+    signature = signature_of(prompt, entry_point)
+    lines = [ln for ln in prompt.splitlines()
+             if not ln.lstrip().startswith((">>>", "def ", "async def "))]
+    found = _paired(lines, entry_point, signature)
+    for line in lines:
+        found += _inline(_BULLET.sub("", line, count=1), entry_point, signature)
+    return _consistent(found)
