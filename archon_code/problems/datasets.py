@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from archon_code.problems.contests import from_apps, from_livecodebench
 from archon_code.problems.detect import detect_checker, is_interactive
-from archon_code.problems.doctests import docstring_asserts
+from archon_code.problems.doctests import prompt_tests
 from archon_code.problems.errors import FieldError, translate
 from archon_code.problems.evalplus import from_evalplus, is_evalplus
 from archon_code.types import Problem, Solution, TestCase
@@ -145,7 +145,7 @@ def _function_record(data: dict) -> FunctionRecord:
 def from_humaneval(data: dict) -> Problem:
     r = _function_record(data)
     test = r.test if isinstance(r.test, str) else "\n".join(r.test)
-    public = tuple(TestCase(input=a, kind="public") for a in docstring_asserts(r.prompt, r.entry_point))
+    public = prompt_tests(r.prompt, r.entry_point)
     hidden = (TestCase(input=f"{test}\ncheck({r.entry_point})\n", kind="hidden"),)
     return Problem(id=str(r.id), title=r.entry_point, statement=r.prompt, style="function",
                    entry_point=r.entry_point, starter_code=r.prompt, public_tests=public, hidden_tests=hidden,

@@ -13,8 +13,10 @@ import ast
 from typing import Optional
 
 from archon_code.problems.prose_examples import prose_examples
+from archon_code.problems.round_trip import round_trip_test
+from archon_code.types import TestCase
 
-__all__ = ["docstring_asserts", "example_assert"]
+__all__ = ["docstring_asserts", "example_assert", "prompt_tests"]
 
 _PROMPT = ">>>"
 _QUOTES = ('"""', "'''")
@@ -93,3 +95,12 @@ def docstring_asserts(prompt: str, entry_point: Optional[str] = None) -> list[st
         if text is not None and text not in asserts:
             asserts.append(text)
     return asserts
+
+
+def prompt_tests(prompt: str, entry_point: str) -> tuple[TestCase, ...]:
+    """The public tests a function prompt gives: its docstring examples, and a round trip
+    when the entry point inverts a function the prompt defines (:mod:`.round_trip`)."""
+    tests = [TestCase(input=a, kind="public") for a in docstring_asserts(prompt, entry_point)]
+    if (trip := round_trip_test(prompt, entry_point)) is not None:
+        tests.append(TestCase(input=trip, kind="public"))
+    return tuple(tests)

@@ -28,7 +28,7 @@ from typing import Any, Optional, Union
 
 from archon_code.functions import tolerance
 from archon_code.problems.records import Record
-from archon_code.problems.doctests import docstring_asserts
+from archon_code.problems.doctests import prompt_tests
 from archon_code.problems.errors import FieldError
 from archon_code.types import Problem, Solution, TestCase
 
@@ -89,7 +89,7 @@ def _public(r: EvalPlusRecord, mbpp: bool) -> tuple[TestCase, ...]:
     if mbpp:
         lines = r.test_list or [ln.strip() for ln in r.prompt.splitlines() if ln.strip().startswith("assert ")]
         return tuple(TestCase(input=line + "\n") for line in lines[:1])
-    return tuple(TestCase(input=a) for a in docstring_asserts(r.prompt, r.entry_point))
+    return prompt_tests(r.prompt, r.entry_point)
 
 
 def _hidden(r: EvalPlusRecord, reference: str) -> tuple[TestCase, ...]:
