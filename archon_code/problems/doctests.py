@@ -10,9 +10,10 @@ skipped; float results are compared within 1e-6.
 from __future__ import annotations
 
 import ast
+import warnings
 from typing import Optional
 
-from archon_code.problems.prose_examples import prose_examples
+from archon_code.problems.prose_examples import MAX_EXAMPLES, prose_examples
 from archon_code.problems.round_trip import round_trip_test
 from archon_code.types import TestCase
 
@@ -55,7 +56,7 @@ def example_assert(call: str, expected: str) -> Optional[str]:
 
 def _examples(lines: list[str]) -> list[tuple[str, str]]:
     found, i = [], 0
-    while i < len(lines):
+    while i < len(lines) and len(found) < MAX_EXAMPLES:
         line = lines[i].strip()
         i += 1
         if not line.startswith(_PROMPT):
@@ -88,12 +89,14 @@ def docstring_asserts(prompt: str, entry_point: Optional[str] = None) -> list[st
     :func:`~archon_code.problems.prose_examples.prose_examples` (``entry(1, 2) returns 3``,
     ``Input:``/``Output:`` pairs, ...)."""
     lines = prompt.splitlines()
-    examples = _examples(lines) + (prose_examples(prompt, entry_point) if entry_point else [])
-    asserts = []
-    for call, expected in examples:
-        text = example_assert(call, expected)
-        if text is not None and text not in asserts:
-            asserts.append(text)
+    with warnings.catch_warnings():  # "invalid escape sequence" in a prompt is not the user's concern here
+        warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
+        examples = _examples(lines) + (prose_examples(prompt, entry_point) if entry_point else [])
+        asserts = []
+        for call, expected in examples:
+            text = example_assert(call, expected)
+            if text is not None and text not in asserts:
+                asserts.append(text)
     return asserts
 
 
@@ -101,6 +104,9 @@ def prompt_tests(prompt: str, entry_point: str) -> tuple[TestCase, ...]:
     """The public tests a function prompt gives: its docstring examples, and a round trip
     when the entry point inverts a function the prompt defines (:mod:`.round_trip`)."""
     tests = [TestCase(input=a, kind="public") for a in docstring_asserts(prompt, entry_point)]
-    if (trip := round_trip_test(prompt, entry_point)) is not None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
+        trip = round_trip_test(prompt, entry_point)
+    if trip is not None:
         tests.append(TestCase(input=trip, kind="public"))
     return tuple(tests)

@@ -36,7 +36,16 @@ import operator
 import re
 from typing import Optional, Sequence
 
-__all__ = ["Signature", "prose_examples", "signature_of"]
+__all__ = ["MAX_EXAMPLES", "MAX_LINE", "MAX_PROMPT", "Signature", "prose_examples", "signature_of"]
+
+MAX_LINE = 2000
+"""Longer lines are not read for examples (real ones are a few dozen characters): keeps a
+hostile or binary-looking prompt from costing quadratic time."""
+MAX_EXAMPLES = 200
+"""Most prose examples taken from one prompt."""
+MAX_PROMPT = 50_000
+"""Characters of the prompt read for prose examples (a HumanEval prompt is under 3,000)."""
+_MAX_ARG_PIECES = 40
 
 _SEPARATOR = re.compile(
     r"^\s*(?:#\s*)?(?:==>|=>|==|--->|-->|->|➞|→|=|:)?\s*"
@@ -171,7 +180,9 @@ def _parse_call(call: str, entry_point: str, signature: Optional[Signature]) -> 
 def _inline(line: str, entry_point: str, signature: Optional[Signature]) -> list[tuple[str, str, bool]]:
     """``entry(args) <separator> value`` anywhere on the line; the flag marks a plain ``=``."""
     found = []
-    for match in re.finditer(rf"(?<![\w.]){re.escape(entry_point)}\s*\(", line):
+    for count, match in enumerate(re.finditer(rf"(?<![\w.]){re.escape(entry_point)}\s*\(", line)):
+        if count >= 5:
+            break
         end = _call_end(line, match.end() - 1)
         if end is None:
             continue
@@ -191,7 +202,7 @@ def _as_call(args: str, entry_point: str, signature: Optional[Signature]) -> Opt
     parts = args.strip().rstrip(",").split(",")
     # "For N = 1000, the sum of digits will be 1 the output ...": the longest leading run of
     # comma-separated pieces that reads as arguments
-    for n in range(len(parts), 0, -1):
+    for n in range(len(parts), max(0, len(parts) - _MAX_ARG_PIECES), -1):
         text = f"{entry_point}({','.join(parts[:n])})"
         if _parse_call(text, entry_point, signature):
             return text
@@ -244,9 +255,11 @@ def prose_examples(prompt: str, entry_point: str) -> list[tuple[str, str]]:
     """Every prose example in ``prompt`` for ``entry_point``, as ``(call, expected)`` source
     pairs (empty when they contradict each other)."""
     signature = signature_of(prompt, entry_point)
-    lines = [ln for ln in prompt.splitlines()
-             if not ln.lstrip().startswith((">>>", "def ", "async def "))]
+    lines = [ln for ln in prompt[:MAX_PROMPT].splitlines()
+             if len(ln) <= MAX_LINE and not ln.lstrip().startswith((">>>", "def ", "async def "))]
     found = _paired(lines, entry_point, signature)
     for line in lines:
+        if len(found) >= MAX_EXAMPLES:
+            break
         found += _inline(_BULLET.sub("", line, count=1), entry_point, signature)
-    return _consistent(found)
+    return _consistent(found[:MAX_EXAMPLES])

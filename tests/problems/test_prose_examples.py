@@ -2,6 +2,8 @@
 
 import ast
 
+import pytest
+
 from hypothesis import given, settings, strategies as st
 
 from archon_code.problems.doctests import docstring_asserts
@@ -141,3 +143,39 @@ def test_any_text_gives_valid_asserts_and_never_raises(body):
 def test_written_examples_round_trip(arg, value, sep):
     prompt = _prompt("f(x)", f"f({arg!r}) {sep} {value!r}")
     assert prose_examples(prompt, "f") == [(f"f({arg!r})", repr(value))]
+
+
+def _within(seconds: int):
+    """Fail (instead of hanging the suite) when the block runs longer than ``seconds``."""
+    import signal
+
+    def _alarm(*_):
+        raise TimeoutError(f"took longer than {seconds} s")
+
+    class _Guard:
+        def __enter__(self):
+            self.old = signal.signal(signal.SIGALRM, _alarm)
+            signal.alarm(seconds)
+
+        def __exit__(self, *exc):
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, self.old)
+
+    return _Guard()
+
+
+@pytest.mark.parametrize("body", [
+    "f(" * 500_000,                                              # one line of unclosed calls
+    ("f(" * 900 + "\n") * 2_000,                                  # many long lines of them
+    "f(1) returns 2 " * 100_000,                                  # a million-character example line
+    "For x = " + "1," * 500_000 + " the output should be 2",      # a For-line with 500k pieces
+    ("For x = " + "[1," * 600 + " the output should be 2\n") * 300,
+    ("Input: " + "(1," * 600 + "\nOutput: 1\n") * 300,
+    ">>> f(1)\n2\n" * 100_000,
+])
+def test_hostile_prompts_finish_quickly(body):
+    # each of these took from 40 s to several minutes before the line, prompt and example caps
+    prompt = _prompt("f(x)", body)
+    with _within(20):
+        asserts = docstring_asserts(prompt, "f")
+    assert len(asserts) <= 1
