@@ -1,15 +1,15 @@
 """Examples written in prose in a docstring, turned into ``(call, expected)`` pairs.
 
-HumanEval-style prompts give examples in many shapes besides ``>>>``:
+HumanEval-style prompts give examples in many shapes besides ``>>>`` (examples of our own):
 
-    count_upper('aBCdEf') returns 1
-    choose_num(12, 15) = 14
-    * eat(5, 6, 10) -> [11, 4]
-    move_one_ball([3, 4, 5, 1, 2])==>True
-    decimal_to_binary(15)   # returns "db1111db"
-    fruit_distribution("5 apples and 6 oranges", 19) ->19 - 5 - 6 = 8
-    For lst = [1,2,3] the output should be 14
-    Input: arr = [-3, -4, 5], k = 3      (then)   Output: [-4, -3, 5]
+    vowels('banana') returns 3
+    nearest_even(7, 12) = 8
+    * split_pay(10, 4, 2) -> [5, 0]
+    is_rotation([2, 3, 1])==>True
+    to_octal(9)   # returns "o11"
+    leftover("3 pens and 4 pads", 10) ->10 - 3 - 4 = 3
+    For nums = [2, 4] the output should be 20
+    Input: xs = [5, -1, 3], n = 2      (then)   Output: [5, 3]
 
 A wrong public test costs more than a missing one (it rejects right programs and sends the
 repair layers after a bug that is not there), so the parser is conservative:
@@ -17,10 +17,10 @@ repair layers after a bug that is not there), so the parser is conservative:
 - the call must be the entry point with literal arguments, and as many of them as its
   signature takes; the expected value must be a Python literal (``true``/``false``/``none``
   are read as the constants);
-- an explanation before the value (``19 - 5 - 6 = 8``) is accepted only when it is
+- an explanation before the value (``10 - 3 - 4 = 3``) is accepted only when it is
   arithmetic on numbers that evaluates to that value;
-- a plain ``=`` is also how prompts define a recurrence next to the function (``tri(1) = 3``
-  ... ``tri(3) = [1, 3, 2, 8]``), so when the values of the ``=`` examples are of different
+- a plain ``=`` is also how prompts define a recurrence next to the function (``seq(1) = 2``
+  ... ``seq(3) = [2, 3, 5]``), so when the values of the ``=`` examples are of different
   kinds (a number for some calls, a list for others) none of them is kept (a function may
   return -1 or a string by design, so the stronger separators, ``==``, ``=>``, ``returns``,
   are not held to this); a call given two different values is dropped.
@@ -141,7 +141,7 @@ def _literal(text: str) -> Optional[str]:
 
 
 def _explained(text: str) -> Optional[str]:
-    """``19 - 5 - 6 = 8`` -> ``8`` when the arithmetic holds."""
+    """``10 - 3 - 4 = 3`` -> ``3`` when the arithmetic holds."""
     lhs, sep, rhs = text.rpartition("=")
     value = _literal(rhs) if sep and not lhs.endswith(("=", "!", "<", ">")) else None
     if value is None:
@@ -198,7 +198,7 @@ def _inline(line: str, entry_point: str, signature: Optional[Signature]) -> list
 
 
 def _as_call(args: str, entry_point: str, signature: Optional[Signature]) -> Optional[str]:
-    """``lst = [1,2,3]`` / ``s = "ab", c = "b"`` / ``[4,2,3]`` as a call of the entry point."""
+    """``nums = [2, 4]`` / ``s = "ab", c = "b"`` / ``[5, 1]`` as a call of the entry point."""
     parts = args.strip().rstrip(",").split(",")
     # "For N = 1000, the sum of digits will be 1 the output ...": the longest leading run of
     # comma-separated pieces that reads as arguments

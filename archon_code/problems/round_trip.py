@@ -1,7 +1,7 @@
 """A round-trip public test when the entry point inverts a function the prompt defines.
 
 Some function problems give the forward function and ask for its inverse, with no example
-(``encode_cyclic`` is written out, ``decode_cyclic`` is the task). Then there is a test
+(``encode_x`` is written out, ``decode_x`` is the task). Then there is a test
 whose expected values are known without any model: ``decode(encode(x)) == x`` for every
 input ``x`` of the forward function's domain. Candidates the clusters cannot tell apart
 (they agree or disagree, with nothing to say which side is right) are separated by it.
