@@ -13,7 +13,8 @@ import ast
 import warnings
 from typing import Optional
 
-from archon_code.problems.prose_examples import MAX_EXAMPLES, prose_examples
+from archon_code.problems.prose_examples import MAX_EXAMPLES, prose_examples, value_tolerance
+from archon_code.problems.signature import example_text, signature_of
 from archon_code.problems.round_trip import round_trip_test
 from archon_code.types import TestCase
 
@@ -36,9 +37,10 @@ def _literal_call(text: str) -> bool:
     return True
 
 
-def example_assert(call: str, expected: str) -> Optional[str]:
-    """The assert for one example, or None when it cannot be expressed as one. Both sides
-    are re-printed from their syntax tree, which drops comments (``f(1) # => 2``)."""
+def example_assert(call: str, expected: str, tolerance: float = 1e-6) -> Optional[str]:
+    """The assert for one example, or None when it cannot be expressed as one (an elided
+    ``...`` value included). Both sides are re-printed from their syntax tree, which drops
+    comments (``f(1) # => 2``); a float is compared within ``tolerance``."""
     call, expected = call.strip(), expected.strip()
     if not call or not expected or call.startswith("print(") or not _literal_call(call):
         return None
@@ -47,8 +49,11 @@ def example_assert(call: str, expected: str) -> Optional[str]:
         call, expected = ast.unparse(ast.parse(call, mode="eval")), ast.unparse(ast.parse(expected, mode="eval"))
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return None
+    if "..." in expected:
+        return None
     if isinstance(value, float):
-        return f"assert abs(({call}) - ({expected})) < 1e-6"
+        bound = "1e-6" if tolerance == 1e-6 else repr(tolerance)
+        return f"assert abs(({call}) - ({expected})) < {bound}"
     if value is None:
         return f"assert ({call}) is None"
     return f"assert ({call}) == {expected}"
@@ -62,13 +67,15 @@ def _examples(lines: list[str]) -> list[tuple[str, str]]:
         if not line.startswith(_PROMPT):
             continue
         call, expected = line[len(_PROMPT):], []
+        skip = "doctest:" in call  # +SKIP, +ELLIPSIS, ...: the shown output is not the value
         while i < len(lines):
             nxt = lines[i].strip()
             if not nxt or nxt.startswith(_PROMPT) or nxt.startswith(_QUOTES):
                 break
             expected.append(nxt)
             i += 1
-        found.append(_split_compare(call) if not expected else (call, " ".join(expected)))
+        if not skip:
+            found.append(_split_compare(call) if not expected else (call, " ".join(expected)))
     return found
 
 
@@ -88,15 +95,19 @@ def docstring_asserts(prompt: str, entry_point: Optional[str] = None) -> list[st
     examples, and with ``entry_point`` also the prose forms of
     :func:`~archon_code.problems.prose_examples.prose_examples` (``entry(1, 2) returns 3``,
     ``Input:``/``Output:`` pairs, ...)."""
-    lines = prompt.splitlines()
     with warnings.catch_warnings():  # "invalid escape sequence" in a prompt is not the user's concern here
         warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
-        examples = _examples(lines) + (prose_examples(prompt, entry_point) if entry_point else [])
+        signature = signature_of(prompt, entry_point) if entry_point else None
+        if signature is not None and not signature.by_value:
+            return []
+        text = example_text(prompt, signature)
+        doctests = [(c, e, 1e-6) for c, e in _examples(text.splitlines())]
+        prose = [(c, e, value_tolerance(e)) for c, e in (prose_examples(prompt, entry_point) if entry_point else [])]
         asserts = []
-        for call, expected in examples:
-            text = example_assert(call, expected)
-            if text is not None and text not in asserts:
-                asserts.append(text)
+        for call, expected, tolerance in doctests + prose:
+            assertion = example_assert(call, expected, tolerance)
+            if assertion is not None and assertion not in asserts:
+                asserts.append(assertion)
     return asserts
 
 

@@ -36,7 +36,9 @@ import operator
 import re
 from typing import Optional, Sequence
 
-__all__ = ["MAX_EXAMPLES", "MAX_LINE", "MAX_PROMPT", "Signature", "prose_examples", "signature_of"]
+from archon_code.problems.signature import Signature, example_text, signature_of
+
+__all__ = ["MAX_EXAMPLES", "MAX_LINE", "MAX_PROMPT", "Signature", "prose_examples", "signature_of", "value_tolerance"]
 
 MAX_LINE = 2000
 """Longer lines are not read for examples (real ones are a few dozen characters): keeps a
@@ -51,43 +53,17 @@ _SEPARATOR = re.compile(
     r"^\s*(?:#\s*)?(?:==>|=>|==|--->|-->|->|➞|→|=|:)?\s*"
     r"(?:(?:returns?|should\s+return|should\s+be|would\s+return|gives|outputs?)\b\s*:?\s*)?",
     re.IGNORECASE)
-_FOR_SHOULD = re.compile(
-    r"^\s*for\s+(?P<args>.+?)\s*,?\s+the\s+(?:output|result|answer|return\s+value)\s+"
-    r"(?:should\s+be|is|will\s+be)\s*:?\s*(?P<value>.+)$", re.IGNORECASE)
+_FOR = re.compile(r"^\s*for\s+", re.IGNORECASE)
+_SHOULD = re.compile(r"\bthe\s+(?:output|result|answer|return\s+value)\s+(?:should\s+be|is|will\s+be)\b\s*:?",
+                     re.IGNORECASE)
 _INPUT = re.compile(r"^\s*input\s*:\s*(?P<args>\S.*)$", re.IGNORECASE)
 _OUTPUT = re.compile(r"^\s*output\s*:\s*(?P<value>\S.*)$", re.IGNORECASE)
-_BULLET = re.compile(r"^\s*(?:[*\-•]\s+|for\s+|assert\s+|example\s*\d*\s*:\s*)", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[rR]?(?:\"\"\"|\'\'\')\s*)?(?:[*\-•]\s+|for\s+|assert\s+|example\s*\d*\s*:\s*)?",
+                     re.IGNORECASE)
 _CONSTANTS = {"true": "True", "false": "False", "none": "None"}
+_ASSIGNMENT = re.compile(r"\b[A-Za-z_]\w*\s*=(?!=)")
 _ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
           ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}
-
-
-class Signature:
-    """How many positional arguments the entry point takes, and their names."""
-
-    def __init__(self, names: Sequence[str], required: int, varargs: bool):
-        self.names, self.required, self.varargs = tuple(names), required, varargs
-
-    def accepts(self, call: ast.Call) -> bool:
-        given = len(call.args) + len(call.keywords)
-        if any(k.arg is None or k.arg not in self.names for k in call.keywords):
-            return False
-        return self.required <= given and (self.varargs or given <= len(self.names))
-
-
-def signature_of(prompt: str, entry_point: str) -> Optional[Signature]:
-    """The entry point's signature from the prompt's source, or None when the prompt does
-    not parse or does not define it."""
-    try:
-        tree = ast.parse(prompt)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return None
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == entry_point:
-            a = node.args
-            names = [p.arg for p in (*a.posonlyargs, *a.args)]
-            return Signature(names, len(names) - len(a.defaults), a.vararg is not None)
-    return None
 
 
 def _call_end(text: str, start: int) -> Optional[int]:
@@ -131,13 +107,36 @@ def _arith(node: ast.AST) -> Optional[float]:
 
 
 def _literal(text: str) -> Optional[str]:
+    """``text`` as a literal a function could return, or None. Not: a tuple without
+    parentheses (``500,500`` is a number written with a separator, ``2,`` the end of a
+    clause, ``0, 1`` is as likely a list), anything holding ``...`` (an elided value)."""
     text = text.strip()
     text = _CONSTANTS.get(text.lower(), text)
     try:
-        ast.literal_eval(text)
+        value = ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return None
-    return text
+    if isinstance(value, tuple) and not text.startswith("("):
+        return None
+    return None if _elided(text) else text
+
+
+def _elided(text: str) -> bool:
+    """A value shown with ``...`` in it: the Ellipsis constant, or a string cut short."""
+    try:
+        tree = ast.parse(text, mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return True
+    return any(isinstance(n, ast.Constant) and (n.value is Ellipsis or
+                                                (isinstance(n.value, str) and n.value.endswith("...")))
+               for n in ast.walk(tree))
+
+
+def value_tolerance(value: str) -> float:
+    """How closely a prose float must be matched: to half a unit of its last shown decimal
+    (``1.67`` stands for anything that rounds to it), at least 1e-6."""
+    digits = value.strip().lstrip("-").partition(".")[2]
+    return max(1e-6, 0.5 * 10 ** -len(digits)) if digits.isdigit() and "e" not in value.lower() else 1e-6
 
 
 def _explained(text: str) -> Optional[str]:
@@ -178,23 +177,20 @@ def _parse_call(call: str, entry_point: str, signature: Optional[Signature]) -> 
 
 
 def _inline(line: str, entry_point: str, signature: Optional[Signature]) -> list[tuple[str, str, bool]]:
-    """``entry(args) <separator> value`` anywhere on the line; the flag marks a plain ``=``."""
-    found = []
-    for count, match in enumerate(re.finditer(rf"(?<![\w.]){re.escape(entry_point)}\s*\(", line)):
-        if count >= 5:
-            break
-        end = _call_end(line, match.end() - 1)
-        if end is None:
-            continue
-        rest = line[end:]
-        sep = _SEPARATOR.match(rest)
-        if not sep or not sep.group(0).strip():
-            continue
-        call = _parse_call(line[match.start():end], entry_point, signature)
-        value = _value(rest[sep.end():])
-        if call and value is not None:
-            found.append((call, value, sep.group(0).strip() == "="))
-    return found
+    """``entry(args) <separator> value`` at the start of the line (a call further on is
+    inside a sentence or an explanation: ``fact(4) = 4 * fact(3) = 24``); the flag marks
+    a plain ``=``."""
+    match = re.match(rf"\s*{re.escape(entry_point)}\s*\(", line)
+    end = _call_end(line, match.end() - 1) if match else None
+    if end is None:
+        return []
+    rest = line[end:]
+    sep = _SEPARATOR.match(rest)
+    if not sep or not sep.group(0).strip():
+        return []
+    call = _parse_call(line[match.start():end].strip(), entry_point, signature)
+    value = _value(rest[sep.end():])
+    return [(call, value, sep.group(0).strip() == "=")] if call and value is not None else []
 
 
 def _as_call(args: str, entry_point: str, signature: Optional[Signature]) -> Optional[str]:
@@ -202,19 +198,34 @@ def _as_call(args: str, entry_point: str, signature: Optional[Signature]) -> Opt
     parts = args.strip().rstrip(",").split(",")
     # "For N = 1000, the sum of digits will be 1 the output ...": the longest leading run of
     # comma-separated pieces that reads as arguments
+    # comma-separated pieces that reads as arguments, when what is left is words and holds
+    # no other argument ("k = 2 (the window size)" must not fall back to k's default)
     for n in range(len(parts), max(0, len(parts) - _MAX_ARG_PIECES), -1):
+        rest = ",".join(parts[n:]).strip()
+        if rest and (not re.match(r"[A-Za-z]", rest) or _ASSIGNMENT.search(rest)):
+            continue
         text = f"{entry_point}({','.join(parts[:n])})"
-        if _parse_call(text, entry_point, signature):
+        node = _parse_call(text, entry_point, signature)
+        if node and (signature is not None or _keywords_only(text)):
             return text
     return None
+
+
+def _keywords_only(call: str) -> bool:
+    """Without a signature to check against, only ``name = value`` arguments are trusted
+    (``Input: 1, 2, 3`` may be one list written loosely)."""
+    node = ast.parse(call, mode="eval").body
+    return len(node.args) <= 1 and not (node.args and node.keywords)
 
 
 def _paired(lines: Sequence[str], entry_point: str, signature: Optional[Signature]) -> list[tuple[str, str, bool]]:
     """``For x = ... the output should be V`` lines and ``Input:``/``Output:`` pairs."""
     found = []
     for i, line in enumerate(lines):
-        if m := _FOR_SHOULD.match(line):
-            call, value = _as_call(m["args"], entry_point, signature), _value(m["value"])
+        should = _SHOULD.search(line) if _FOR.match(line) else None
+        if should:
+            args = line[_FOR.match(line).end():should.start()].rstrip().rstrip(",")
+            call, value = _as_call(args, entry_point, signature), _value(line[should.end():])
             if call and value is not None:
                 found.append((call, value, False))
         elif m := _INPUT.match(line):
@@ -238,28 +249,50 @@ def _kind(value: str) -> str:
     return "none" if v is None else type(v).__name__
 
 
-def _consistent(examples: list[tuple[str, str, bool]]) -> list[tuple[str, str]]:
-    if len({_kind(v) for _, v, plain in examples if plain} - {"none"}) > 1:
+def _key(call: str) -> Optional[str]:
+    try:
+        return ast.unparse(ast.parse(call, mode="eval"))
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
+def _consistent(examples: list[tuple[str, str, bool]], recurrence: bool) -> list[tuple[str, str]]:
+    """Drop the plain ``=`` examples when they define a recurrence (a line like
+    ``seq(n) = seq(n - 1) + 1`` is present) or disagree in kind with each other or with
+    the other examples; drop every call given two values."""
+    strong = {_kind(v) for _, v, plain in examples if not plain} - {"none"}
+    plain = {_kind(v) for _, v, p in examples if p} - {"none"}
+    if recurrence or len(plain) > 1 or (strong and plain and plain != strong):
         examples = [e for e in examples if not e[2]]
-    values: dict[str, set[str]] = {}
+    values: dict[Optional[str], set[str]] = {}
     for call, value, _ in examples:
-        values.setdefault(ast.unparse(ast.parse(call, mode="eval")), set()).add(value)
+        values.setdefault(_key(call), set()).add(value)
     kept = []
     for call, value, _ in examples:
-        if len(values[ast.unparse(ast.parse(call, mode="eval"))]) == 1 and (call, value) not in kept:
+        key = _key(call)
+        if key is not None and len(values[key]) == 1 and (call, value) not in kept:
             kept.append((call, value))
     return kept
+
+
+def _defines_recurrence(lines: Sequence[str], entry_point: str) -> bool:
+    """A line ``entry(n) = ...`` whose argument is a name, not a value."""
+    pattern = re.compile(rf"\s*{re.escape(entry_point)}\s*\(\s*[A-Za-z_][^)]*\)\s*=(?!=)")
+    return any(pattern.match(_BULLET.sub("", ln, count=1)) for ln in lines)
 
 
 def prose_examples(prompt: str, entry_point: str) -> list[tuple[str, str]]:
     """Every prose example in ``prompt`` for ``entry_point``, as ``(call, expected)`` source
     pairs (empty when they contradict each other)."""
     signature = signature_of(prompt, entry_point)
-    lines = [ln for ln in prompt[:MAX_PROMPT].splitlines()
+    if signature is not None and not signature.by_value:
+        return []
+    text = example_text(prompt, signature)
+    lines = [ln for ln in text[:MAX_PROMPT].splitlines()
              if len(ln) <= MAX_LINE and not ln.lstrip().startswith((">>>", "def ", "async def "))]
     found = _paired(lines, entry_point, signature)
     for line in lines:
         if len(found) >= MAX_EXAMPLES:
             break
         found += _inline(_BULLET.sub("", line, count=1), entry_point, signature)
-    return _consistent(found[:MAX_EXAMPLES])
+    return _consistent(found[:MAX_EXAMPLES], _defines_recurrence(lines, entry_point))

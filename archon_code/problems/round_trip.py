@@ -10,8 +10,8 @@ The test is trusted check code (the data set's own prompt is its prelude, as for
 HumanEval's ``check``), so the forward function runs on the host side in the trusted
 check's subprocess and the candidate only in the sandbox.
 
-It is made only when it cannot be wrong in an obvious way: the names are an inverse pair
-(``encode_x``/``decode_x``, ``encrypt``/``decrypt``, ``compress``/``decompress``, ...), the
+It is made only when it cannot be wrong in an obvious way: the entry point is the decoding
+half of an inverse pair (``decode_x`` of ``encode_x``, ``decrypt``, ``decompress``, ...), the
 forward function is defined in the prompt with a body and takes one argument annotated
 ``str`` (or not annotated), and the entry point takes one argument. Inputs are lowercase
 ASCII words, the domain every such string transform in the data sets accepts (a shift
@@ -35,10 +35,11 @@ INPUTS = ("", "a", "ab", "abc", "abcd", "hello", "abcdefghij", "zyxwvutsrqp", "t
 def _inverse_names(name: str) -> set[str]:
     words = name.split("_")
     names = set()
+    # only decoders: the forward function must accept every input, and an encoder does
+    # (a decoder given "hello" may raise, so encode(decode(x)) == x would be a false test)
     for forward, backward in _PAIRS:
-        for a, b in ((forward, backward), (backward, forward)):
-            if a in words:
-                names.add("_".join(b if w == a else w for w in words))
+        if backward in words:
+            names.add("_".join(forward if w == backward else w for w in words))
     return names
 
 

@@ -179,3 +179,56 @@ def test_hostile_prompts_finish_quickly(body):
     with _within(20):
         asserts = docstring_asserts(prompt, "f")
     assert len(asserts) <= 1
+
+
+# Red-team review of the parser: prompts where a correct function would have FAILED the
+# extracted test. Each must now give the asserts listed (often none): a missing public test
+# costs a little, a false one rejects right programs.
+FALSE_TESTS = [
+    # a call inside an explanation or a sentence is not an example
+    ('def fact(n):\n    """Return n factorial.\n    For example, fact(4) = 4 * fact(3) = 4 * 6 = 24.\n    """\n', "fact", []),
+    ('def fib(n):\n    """n-th Fibonacci.\n    fib(5) returns fib(4) + fib(3) = 3 + 2 = 5\n    """\n', "fib", []),
+    ('def area(n):\n    """Area of an n by n square.\n    Together they cover area(2) + area(3) = 13.\n    """\n', "area", []),
+    ('def half(n):\n    """Half of n.\n    Note that 2 * half(5) = 4.\n    So 1 + half(4) = 3\n    half(9) returns 4\n    """\n',
+     "half", ["assert (half(9)) == 4"]),
+    # a recurrence written beside a function that returns a list
+    ('def tri(n):\n    """First n + 1 numbers:\n    tri(0) = 1\n    tri(1) = 3\n    tri(n) = tri(n - 1) + tri(n - 2), n > 1.\n'
+     '    Example: tri(3) returns [1, 3, 4, 7]\n    """\n', "tri", ["assert (tri(3)) == [1, 3, 4, 7]"]),
+    ('def seq(n):\n    """First n terms of\n    seq(1) = 1\n    seq(2) = 1\n    seq(k) = seq(k - 1) + seq(k - 2) for k > 2.\n    """\n', "seq", []),
+    # thousands separators, a clause's comma, a loose "0, 1"
+    ('def sum_to(n):\n    """sum_to(10) returns 55 and\n    sum_to(1000) returns 500,500\n    """\n', "sum_to", []),
+    ('def add(a, b):\n    """Add, e.g.\n    add(1, 1) returns 2,\n    add(2, 3) returns 5.\n    """\n', "add", ["assert (add(2, 3)) == 5"]),
+    ('def two_sum(nums, target):\n    """Indices.\n    Input: nums = [2, 7, 11, 15], target = 9\n    Output: 0, 1\n    """\n', "two_sum", []),
+    # elided values and doctest directives
+    ('def fib_list(n):\n    """fib_list(10) returns [0, 1, 1, 2, 3, ...]\n    """\n', "fib_list", []),
+    ('def squares(n):\n    """\n    >>> squares(100)  # doctest: +ELLIPSIS\n    [0, 1, 4, 9, ...]\n    """\n', "squares", []),
+    ("def rep(s, n):\n    '''\n    >>> rep('ab', 50)\n    'ababab...'\n    '''\n", "rep", []),
+    ('def pick(xs):\n    """Random element.\n    >>> pick([1, 2, 3])  # doctest: +SKIP\n    2\n    """\n', "pick", []),
+    # printed, not returned; in place; LeetCode-serialised objects; -> None
+    ('def print_max(xs):\n    """Print the largest element.\n    >>> print_max([1, 5, 3])\n    5\n    """\n', "print_max", []),
+    ('def sort_in_place(xs):\n    """Sort xs in place.\n    sort_in_place([3, 1, 2]) -> [1, 2, 3]\n    """\n', "sort_in_place", []),
+    ('def rotate(nums: list, k: int) -> None:\n    """Rotate.\n    Input: nums = [1, 2, 3], k = 1\n    Output: [3, 1, 2]\n    """\n', "rotate", []),
+    ('class Node:\n    pass\n\ndef rev(head: "Optional[Node]"):\n    """Reverse.\n    Input: head = [1, 2]\n    Output: [2, 1]\n    """\n', "rev", []),
+    ('from typing import Optional\nclass Node:\n    pass\n\ndef rev(head: Optional[Node]):\n    """Reverse.\n    Input: head = [1, 2]\n    Output: [2, 1]\n    """\n', "rev", []),
+    # an argument after the parseable run must not fall back to its default; loose positional lists
+    ('def window_max(nums, k=1):\n    """Windows.\n    Input: nums = [1, 3, 2, 5], k = 2 (the window size)\n    Output: [3, 3, 5]\n    """\n', "window_max", []),
+    ('def choose(n, k=1):\n    """Ways.\n    For n = 5, and k = 2, the result is 10.\n    """\n', "choose", []),
+    ('def total(nums):\n    """Sum.\n    Input: 1, 2, 3\n    Output: 6\n    """\n', "total", []),
+    ("Write a function total that sums a list.\nInput: 1, 2, 3\nOutput: 6\n", "total", []),
+    # rounded floats stand for anything that rounds to them
+    ('def average(xs):\n    """average([1, 2, 2]) returns 1.67\n    """\n', "average", ["assert abs((average([1, 2, 2])) - (1.67)) < 0.005"]),
+    # a doubled backslash in a non-raw docstring is one backslash, as doctest reads it
+    ('def count_lines(s):\n    """\n    >>> count_lines(\'a\\\\nb\')\n    2\n    """\n', "count_lines", ["assert (count_lines('a\\nb')) == 2"]),
+    ('def count_lines(s):\n    r"""\n    >>> count_lines(\'a\\\\nb\')\n    1\n    """\n', "count_lines", ["assert (count_lines('a\\\\nb')) == 1"]),
+]
+
+
+@pytest.mark.parametrize("prompt, entry, expected", FALSE_TESTS, ids=[f"{e}-{i}" for i, (_, e, _) in enumerate(FALSE_TESTS)])
+def test_red_team_prompts_give_no_false_test(prompt, entry, expected):
+    assert docstring_asserts(prompt, entry) == expected
+
+
+def test_deep_nesting_and_long_whitespace_do_not_crash_or_stall():
+    with _within(20):
+        assert docstring_asserts("f(" + "-" * 500 + "1) returns 1\n", "f") == []
+        assert docstring_asserts(("for x" + " " * 1990 + "y\n") * 25, "f") == []

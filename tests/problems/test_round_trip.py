@@ -33,10 +33,14 @@ def test_inverse_pairs_get_a_round_trip():
                     f"    for text in {list(INPUTS)!r}:\n"
                     "        assert candidate(encode_swap(text)) == text, text\n\n"
                     "check(decode_swap)\n")
-    # either direction of the pair: here the decryption is given and the encryption asked
+    # never the other way round: with the decoder given and the encoder asked, a decoder fed
+    # arbitrary words may raise or mean nothing, so decode-then-encode is no test
     other = ('def decrypt_note(s):\n    return s[1:] + s[:1]\n\n\n'
              'def encrypt_note(s):\n    """The inverse of decrypt_note."""\n')
-    assert "assert candidate(decrypt_note(text)) == text" in round_trip_test(other, "encrypt_note")
+    assert round_trip_test(other, "encrypt_note") is None
+    assert "assert candidate(encrypt_note(text)) == text" in round_trip_test(
+        other.replace("decrypt_note", "X").replace("encrypt_note", "decrypt_note").replace("X", "encrypt_note"),
+        "decrypt_note")
 
 
 @pytest.mark.parametrize("prompt, entry", [
