@@ -59,7 +59,7 @@ def example_assert(call: str, expected: str, tolerance: float = 1e-6) -> Optiona
     return f"assert ({call}) == {expected}"
 
 
-def _examples(lines: list[str]) -> list[tuple[str, str]]:
+def _examples(lines: list[str], entry_point: Optional[str] = None) -> list[tuple[str, str]]:
     found, i = [], 0
     while i < len(lines) and len(found) < MAX_EXAMPLES:
         line = lines[i].strip()
@@ -74,9 +74,30 @@ def _examples(lines: list[str]) -> list[tuple[str, str]]:
                 break
             expected.append(nxt)
             i += 1
+        if not expected and _sets_state(call, entry_point):
+            break  # "random.seed(0)", "x = 3": what follows depends on it, and asserts run alone
         if not skip:
             found.append(_split_compare(call) if not expected else (call, " ".join(expected)))
     return found
+
+
+def _sets_state(line: str, entry_point: Optional[str]) -> bool:
+    """A ``>>>`` line with no output that is not an import, not ``f(x) == v`` and not a
+    call of the entry point (``>>> f([])`` with no output shows that it returns None)."""
+    try:
+        tree = ast.parse(line.strip())
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Compare):
+            continue
+        value = stmt.value if isinstance(stmt, ast.Expr) else None
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == (entry_point or value.func.id):
+            continue
+        return True
+    return False
 
 
 def _split_compare(line: str) -> tuple[str, str]:
@@ -101,7 +122,7 @@ def docstring_asserts(prompt: str, entry_point: Optional[str] = None) -> list[st
         if signature is not None and not signature.by_value:
             return []
         text = example_text(prompt, signature)
-        doctests = [(c, e, 1e-6) for c, e in _examples(text.splitlines())]
+        doctests = [(c, e, 1e-6) for c, e in _examples(text.splitlines(), entry_point)]
         prose = [(c, e, value_tolerance(e)) for c, e in (prose_examples(prompt, entry_point) if entry_point else [])]
         asserts = []
         for call, expected, tolerance in doctests + prose:

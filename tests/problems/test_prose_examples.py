@@ -204,6 +204,13 @@ FALSE_TESTS = [
     ('def squares(n):\n    """\n    >>> squares(100)  # doctest: +ELLIPSIS\n    [0, 1, 4, 9, ...]\n    """\n', "squares", []),
     ("def rep(s, n):\n    '''\n    >>> rep('ab', 50)\n    'ababab...'\n    '''\n", "rep", []),
     ('def pick(xs):\n    """Random element.\n    >>> pick([1, 2, 3])  # doctest: +SKIP\n    2\n    """\n', "pick", []),
+    # state set up by an earlier line: the assert would run without it
+    ('def pick(xs):\n    """\n    >>> import random; random.seed(0)\n    >>> pick([1, 2, 3])\n    2\n    """\n', "pick", []),
+    ('def pick(xs):\n    """\n    >>> pick([4])\n    4\n    >>> random.seed(0)\n    >>> pick([1, 2, 3])\n    2\n    """\n',
+     "pick", ["assert (pick([4])) == 4"]),
+    ('def total(xs):\n    """\n    >>> from math import pi\n    >>> total([1, 2])\n    3\n    """\n', "total", ["assert (total([1, 2])) == 3"]),
+    # a call of the entry point with no output (it returns None) is not a setup line
+    ('def first(xs):\n    """\n    >>> first([])\n\n    >>> first([7, 8])\n    7\n    """\n', "first", ["assert (first([7, 8])) == 7"]),
     # printed, not returned; in place; LeetCode-serialised objects; -> None
     ('def print_max(xs):\n    """Print the largest element.\n    >>> print_max([1, 5, 3])\n    5\n    """\n', "print_max", []),
     ('def sort_in_place(xs):\n    """Sort xs in place.\n    sort_in_place([3, 1, 2]) -> [1, 2, 3]\n    """\n', "sort_in_place", []),
