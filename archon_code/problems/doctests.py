@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import ast
 import warnings
-from typing import Optional
+from contextlib import contextmanager
+from typing import Iterator, Optional
 
-from archon_code.problems.prose_examples import MAX_EXAMPLES, prose_examples, value_tolerance
+from archon_code.problems.prose_examples import MAX_EXAMPLES, examples_in, value_tolerance
 from archon_code.problems.signature import example_text, signature_of
 from archon_code.problems.round_trip import round_trip_test
 from archon_code.types import TestCase
@@ -111,19 +112,26 @@ def _split_compare(line: str) -> tuple[str, str]:
     return line, ""
 
 
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Parsing a prompt's text: "invalid escape sequence" in it is not the user's concern."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
+        yield
+
+
 def docstring_asserts(prompt: str, entry_point: Optional[str] = None) -> list[str]:
     """Assert statements for every parseable example in ``prompt``, in order: ``>>>``
     examples, and with ``entry_point`` also the prose forms of
     :func:`~archon_code.problems.prose_examples.prose_examples` (``entry(1, 2) returns 3``,
     ``Input:``/``Output:`` pairs, ...)."""
-    with warnings.catch_warnings():  # "invalid escape sequence" in a prompt is not the user's concern here
-        warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
+    with _quiet():
         signature = signature_of(prompt, entry_point) if entry_point else None
         if signature is not None and not signature.by_value:
             return []
         text = example_text(prompt, signature)
         doctests = [(c, e, 1e-6) for c, e in _examples(text.splitlines(), entry_point)]
-        prose = [(c, e, value_tolerance(e)) for c, e in (prose_examples(prompt, entry_point) if entry_point else [])]
+        prose = [(c, e, value_tolerance(e)) for c, e in (examples_in(text, entry_point, signature) if entry_point else [])]
         asserts = []
         for call, expected, tolerance in doctests + prose:
             assertion = example_assert(call, expected, tolerance)
@@ -136,8 +144,7 @@ def prompt_tests(prompt: str, entry_point: str) -> tuple[TestCase, ...]:
     """The public tests a function prompt gives: its docstring examples, and a round trip
     when the entry point inverts a function the prompt defines (:mod:`.round_trip`)."""
     tests = [TestCase(input=a, kind="public") for a in docstring_asserts(prompt, entry_point)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
+    with _quiet():
         trip = round_trip_test(prompt, entry_point)
     if trip is not None:
         tests.append(TestCase(input=trip, kind="public"))

@@ -38,7 +38,8 @@ from typing import Optional, Sequence
 
 from archon_code.problems.signature import Signature, example_text, signature_of
 
-__all__ = ["MAX_EXAMPLES", "MAX_LINE", "MAX_PROMPT", "Signature", "prose_examples", "signature_of", "value_tolerance"]
+__all__ = ["MAX_EXAMPLES", "MAX_LINE", "MAX_PROMPT", "Signature", "examples_in", "prose_examples", "signature_of",
+           "value_tolerance"]
 
 MAX_LINE = 2000
 """Longer lines are not read for examples (real ones are a few dozen characters): keeps a
@@ -197,7 +198,6 @@ def _as_call(args: str, entry_point: str, signature: Optional[Signature]) -> Opt
     """``nums = [2, 4]`` / ``s = "ab", c = "b"`` / ``[5, 1]`` as a call of the entry point."""
     parts = args.strip().rstrip(",").split(",")
     # "For N = 1000, the sum of digits will be 1 the output ...": the longest leading run of
-    # comma-separated pieces that reads as arguments
     # comma-separated pieces that reads as arguments, when what is left is words and holds
     # no other argument ("k = 2 (the window size)" must not fall back to k's default)
     for n in range(len(parts), max(0, len(parts) - _MAX_ARG_PIECES), -1):
@@ -205,8 +205,7 @@ def _as_call(args: str, entry_point: str, signature: Optional[Signature]) -> Opt
         if rest and (not re.match(r"[A-Za-z]", rest) or _ASSIGNMENT.search(rest)):
             continue
         text = f"{entry_point}({','.join(parts[:n])})"
-        node = _parse_call(text, entry_point, signature)
-        if node and (signature is not None or _keywords_only(text)):
+        if _parse_call(text, entry_point, signature) and (signature is not None or _keywords_only(text)):
             return text
     return None
 
@@ -264,12 +263,12 @@ def _consistent(examples: list[tuple[str, str, bool]], recurrence: bool) -> list
     plain = {_kind(v) for _, v, p in examples if p} - {"none"}
     if recurrence or len(plain) > 1 or (strong and plain and plain != strong):
         examples = [e for e in examples if not e[2]]
+    keyed = [(_key(call), call, value) for call, value, _ in examples]
     values: dict[Optional[str], set[str]] = {}
-    for call, value, _ in examples:
-        values.setdefault(_key(call), set()).add(value)
+    for key, _, value in keyed:
+        values.setdefault(key, set()).add(value)
     kept = []
-    for call, value, _ in examples:
-        key = _key(call)
+    for key, call, value in keyed:
         if key is not None and len(values[key]) == 1 and (call, value) not in kept:
             kept.append((call, value))
     return kept
@@ -287,7 +286,12 @@ def prose_examples(prompt: str, entry_point: str) -> list[tuple[str, str]]:
     signature = signature_of(prompt, entry_point)
     if signature is not None and not signature.by_value:
         return []
-    text = example_text(prompt, signature)
+    return examples_in(example_text(prompt, signature), entry_point, signature)
+
+
+def examples_in(text: str, entry_point: str, signature: Optional[Signature]) -> list[tuple[str, str]]:
+    """:func:`prose_examples` on a prompt's :func:`example_text` whose signature (None: the
+    prompt does not parse) the caller already has."""
     lines = [ln for ln in text[:MAX_PROMPT].splitlines()
              if len(ln) <= MAX_LINE and not ln.lstrip().startswith((">>>", "def ", "async def "))]
     found = _paired(lines, entry_point, signature)
