@@ -23,6 +23,12 @@ so the prompt is processed once per scenario and reuse inside it shows in ``prom
 
     python bench/llm_throughput.py [--model qwen2.5-coder-1.5b] [--threads N] [--busy]
                                    [--repeat 2] [--problem Mbpp/2] [--fixed-tokens 128] [--json]
+                                   [--spread N]
+
+``--spread N`` adds, on the same server, ``greedy`` and ``n4`` on the statement prompts of the
+next N MBPP problems and prints the issue's figure over all of them: the summed wall time of
+4 concurrent samples over the summed wall time of one greedy answer (one problem's ratio
+swings with how long its samples happen to come out; the sum over many does not).
 
 ``--busy`` keeps one extra CPU-bound process running during the measurements (a machine where
 the sandbox or another job uses a core). The load average is printed next to every figure.
@@ -160,6 +166,12 @@ def measure(path: Path, args, threads: int, rep: int) -> list[dict]:
     rows.append(samples(base, args.prompts["statement"], f"n4/statement/{rep}", args.max_tokens, True, n=SAMPLES))
     for n in (1, SAMPLES):
         rows.append(fixed(base, args.prompts["statement"], f"fixed{n}/statement/{rep}", args.fixed_tokens, n))
+    for number, (pid, messages) in enumerate(args.spread_prompts.items()):
+        tag = f"{rep}@{number + 1}"
+        row, _ = greedy(base, messages, f"greedy/statement/{tag}", args.max_tokens)
+        rows.append({**row, "problem": pid})
+        row = samples(base, messages, f"n4/statement/{tag}", args.max_tokens, True, n=SAMPLES)
+        rows.append({**row, "problem": pid})
     del server
     variants = {"draft": plain.model_copy(update={"draft": args.draft}),
                 "ngram": plain.model_copy(update={"ngram": True})}
@@ -173,6 +185,27 @@ def measure(path: Path, args, threads: int, rep: int) -> list[dict]:
     for row in rows:
         row["threads"] = threads
     return rows
+
+
+def spread(rows: list[dict], problem: str) -> str:
+    """The issue's figure over every problem measured: sum of ``n4`` walls over sum of ``greedy`` walls."""
+    lines = []
+    for threads in sorted({r["threads"] for r in rows}):
+        walls: dict[tuple[str, str], float] = {}
+        for r in rows:
+            kind, prompt, rep = r["scenario"].split("/")
+            if r["threads"] == threads and prompt == "statement" and kind in ("greedy", "n4"):
+                walls[(kind, f"{r.get('problem', problem)}#{rep.split('@')[0]}")] = r["wall_s"]
+        keys = sorted({key for _, key in walls if ("greedy", key) in walls and ("n4", key) in walls})
+        if len(keys) < 2:
+            continue
+        one = sum(walls[("greedy", k)] for k in keys)
+        four = sum(walls[("n4", k)] for k in keys)
+        each = sorted(walls[("n4", k)] / walls[("greedy", k)] for k in keys)
+        lines.append(f"threads {threads}: {len(keys)} problems, 4 concurrent samples (n4) {four:.1f} s against "
+                     f"one greedy answer {one:.1f} s: {four / one:.2f}x (per problem: median "
+                     f"{each[len(each) // 2]:.2f}x, range {each[0]:.2f}-{each[-1]:.2f}x)")
+    return "\n".join(lines)
 
 
 def ratios(rows: list[dict]) -> list[dict]:
@@ -192,7 +225,8 @@ def table(rows: list[dict]) -> str:
     lines = ["| threads | scenario | wall s | tokens | tok/s | x greedy wall | prompt tokens processed | "
              "draft accepted | identical | load |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['threads']} | {r['scenario']} | {r['wall_s']} | {r['tokens']} | {r['tok_s']} | "
+        name = r["scenario"] + (f" ({r['problem']})" if "problem" in r else "")
+        lines.append(f"| {r['threads']} | {name} | {r['wall_s']} | {r['tokens']} | {r['tok_s']} | "
                      f"{r['x_greedy_wall']} | {r['prompt_n']} | {r['draft'] or '-'} | "
                      f"{r.get('identical', '-')} | {r['load']} |")
     return "\n".join(lines)
@@ -209,10 +243,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--busy", action="store_true", help="keep one CPU-bound process running")
     parser.add_argument("--no-speculation", action="store_true", help="skip the draft and n-gram servers")
+    parser.add_argument("--spread", type=int, default=0, metavar="N",
+                        help="also greedy and n4 on the next N MBPP problems, and their summed ratio")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    [problem] = load_problems(MBPP, ids=[args.problem])
+    everything = load_problems(MBPP)
+    ids = [p.id for p in everything]
+    if args.problem not in ids:
+        parser.error(f"no problem {args.problem} in {MBPP}")
+    problem = everything[ids.index(args.problem)]
     args.prompts = prompts(problem)
+    start = ids.index(args.problem) + 1
+    args.spread_prompts = {p.id: prompts(p)["statement"] for p in everything[start:start + args.spread]}
     path = Path(args.model).resolve() if args.model.endswith(".gguf") else materialize(args.model)
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
     try:
@@ -222,9 +264,14 @@ def main() -> None:
         if busy is not None:
             busy.kill()
     rows = ratios(rows)
+    import xllamacpp
+
     header = (f"model {args.model}, problem {args.problem}, max_tokens {args.max_tokens}, busy={args.busy}, "
-              f"cores {os.cpu_count()}, load at end {os.getloadavg()}")
-    print(json.dumps({"header": header, "rows": rows}, indent=1) if args.json else header + "\n\n" + table(rows))
+              f"cores {os.cpu_count()}, load at end {os.getloadavg()}\n"
+              f"llama.cpp {xllamacpp.get_system_info().strip()}")
+    overall = spread(rows, args.problem)
+    print(json.dumps({"header": header, "rows": rows, "spread": overall}, indent=1) if args.json
+          else header + "\n\n" + table(rows) + ("\n\n" + overall if overall else ""))
 
 
 if __name__ == "__main__":

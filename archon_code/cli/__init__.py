@@ -28,6 +28,7 @@ COMMANDS = {
     "search": "archon_code.cli.search:search",
     "suggest": "archon_code.cli.suggest:suggest",
     "precommit": "archon_code.cli.suggest:precommit",
+    "local": "archon_code.cli.local:local",
 }
 
 _SHORT_HELP = {
@@ -41,6 +42,7 @@ _SHORT_HELP = {
     "search": "Search for the best architecture (ITAS).",
     "suggest": "Propose verified fixes for a repository's failing tests.",
     "precommit": "Pre-commit hook: test staged code, propose verified fixes.",
+    "local": "Show or build (for this CPU) the embedded model's llama.cpp.",
 }
 
 

@@ -275,6 +275,11 @@ def _start_server(path: Path, config: LocalServerConfig, root: Optional[Path] = 
         import xllamacpp
     except ImportError:
         raise LLMError(EXTRA_HINT) from None
+    from archon_code.llm.native import mismatch
+
+    wrong_cpu = mismatch()  # a native build moved to a CPU without its instructions would die of SIGILL
+    if wrong_cpu:
+        raise LLMError(wrong_cpu)
     params = xllamacpp.CommonParams()
     params.model.path = str(path)
     params.n_parallel = config.parallel
