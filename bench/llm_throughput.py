@@ -202,7 +202,8 @@ def spread(rows: list[dict], problem: str) -> str:
         one = sum(walls[("greedy", k)] for k in keys)
         four = sum(walls[("n4", k)] for k in keys)
         each = sorted(walls[("n4", k)] / walls[("greedy", k)] for k in keys)
-        lines.append(f"threads {threads}: {len(keys)} problems, 4 concurrent samples (n4) {four:.1f} s against "
+        lines.append(f"threads {threads}: {len(keys)} measurements (problem x repetition), "
+                     f"4 concurrent samples (n4) {four:.1f} s against "
                      f"one greedy answer {one:.1f} s: {four / one:.2f}x (per problem: median "
                      f"{each[len(each) // 2]:.2f}x, range {each[0]:.2f}-{each[-1]:.2f}x)")
     return "\n".join(lines)

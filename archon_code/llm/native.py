@@ -179,8 +179,8 @@ def _compile(folder: Path, version: str, features: list[str], jobs: int, log: Ca
         log(f"compiling llama.cpp for {', '.join(features)} with {jobs} jobs (about 7 min on 2 cores; "
             f"log: {build_log})")
         staged = Path(tmp) / "out"
-        _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-cache-dir", "-w", str(staged), str(sdist)], log, env=env,
-             output=build_log)
+        _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-cache-dir", "-w", str(staged), str(sdist)],
+             log, env=env, output=build_log)
         [wheel] = list(staged.glob("xllamacpp-*.whl")) or [None]
         if wheel is None:
             raise LLMError(f"the native build produced no wheel (log: {build_log})")
