@@ -18,7 +18,14 @@ from pydantic import BaseModel, ConfigDict
 
 from archon_code.types import Lang
 
-__all__ = ["ExtractResult", "code_blocks", "extract_code"]
+__all__ = ["PROGRAM_STOP", "ExtractResult", "code_blocks", "ends_in_open_fence", "extract_code", "looks_whole"]
+
+PROGRAM_STOP = ("\n```\n",)
+"""Stop strings of a request whose answer is a program: a closing fence followed by more text
+(an explanation, a block of asserts), which the program does not need and which costs decoding
+time, and on the embedded model an ``n``-request's wall time follows its longest answer. An
+opening fence carries a language tag (the prompts ask for ```python / ```cpp), so it does not
+match; the cut answer ends in an unterminated fence, which :func:`extract_code` reads."""
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+#.-]*)[^\n]*\n(.*?)(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
 _TAGS = {
@@ -62,6 +69,20 @@ def extract_code(text: str, lang: Lang = "py", entry_point: Optional[str] = None
 
 
 _NAMES = {"py": "Python", "cpp": "C++"}
+
+
+def ends_in_open_fence(text: str) -> bool:
+    """Whether ``text`` ends inside a fenced block (an odd number of fence lines): how an answer
+    cut at :data:`PROGRAM_STOP` ends, unlike one the model closed itself."""
+    return len(re.findall(r"^[ \t]*(?:`{3,}|~{3,})", text, re.M)) % 2 == 1
+
+
+def looks_whole(code: str, lang: Lang, entry_point: Optional[str]) -> bool:
+    """Whether ``code`` is a whole answer: it defines ``entry_point`` (a function problem) or
+    reads/writes (Python) or has ``main`` (C++). An answer cut at :data:`PROGRAM_STOP` whose
+    program is not whole stopped after a helper block; the caller asks again without the stop."""
+    defines, whole, _ = _score(code, lang, entry_point)
+    return defines if entry_point else whole
 
 
 def _clean(body: str) -> str:

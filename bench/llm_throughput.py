@@ -23,12 +23,15 @@ so the prompt is processed once per scenario and reuse inside it shows in ``prom
 
     python bench/llm_throughput.py [--model qwen2.5-coder-1.5b] [--threads N] [--busy]
                                    [--repeat 2] [--problem Mbpp/2] [--fixed-tokens 128] [--json]
-                                   [--spread N]
+                                   [--spread N [--stop-fence]]
 
 ``--spread N`` adds, on the same server, ``greedy`` and ``n4`` on the statement prompts of the
 next N MBPP problems and prints the issue's figure over all of them: the summed wall time of
 4 concurrent samples over the summed wall time of one greedy answer (one problem's ratio
 swings with how long its samples happen to come out; the sum over many does not).
+``--stop-fence`` adds ``n4stop`` there: the same 4 samples stopped at the closing code fence
+(``stop: ["\n```\n"]``), so they do not decode a trailing explanation or a block of asserts;
+every spread line also counts the samples that hold a program (``extract_code``).
 
 ``--busy`` keeps one extra CPU-bound process running during the measurements (a machine where
 the sandbox or another job uses a core). The load average is printed next to every figure.
@@ -52,11 +55,15 @@ sys.path.insert(0, str(ROOT))
 import archon_code  # noqa: E402,F401 - sets the litellm environment
 from archon_code.components.base import render  # noqa: E402
 from archon_code.components.feedback import FailureView  # noqa: E402
+from archon_code.extract import extract_code  # noqa: E402
 from archon_code.llm.local import LocalServerConfig, _start_server, cache_root, materialize  # noqa: E402
 from archon_code.problems import load_problems  # noqa: E402
 
 MBPP = ROOT.parent / "shared" / "data" / "mbpp.jsonl"
 SAMPLES = 4
+FENCE_STOP = ("\n```\n",)
+"""``--stop-fence``: the closing fence of a code block followed by more text (an opening fence
+has a language tag after its backticks, so it does not match)."""
 
 
 def prompts(problem) -> dict[str, list[dict]]:
@@ -74,10 +81,10 @@ def prompts(problem) -> dict[str, list[dict]]:
 
 
 def ask(base: str, messages: list[dict], *, temperature: float, seed: int, max_tokens: int, n: int = 1,
-        ignore_eos: bool = False) -> dict:
+        ignore_eos: bool = False, stop: tuple[str, ...] = ()) -> dict:
     body = {"model": "m", "messages": messages, "temperature": temperature, "max_tokens": max_tokens,
             "seed": seed, "cache_prompt": True, **({"n": n} if n > 1 else {}),
-            **({"ignore_eos": True} if ignore_eos else {})}
+            **({"ignore_eos": True} if ignore_eos else {}), **({"stop": list(stop)} if stop else {})}
     request = urllib.request.Request(f"{base}/v1/chat/completions", data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
     started = time.monotonic()
@@ -89,6 +96,11 @@ def ask(base: str, messages: list[dict], *, temperature: float, seed: int, max_t
             "completion_tokens": tokens, "prompt_n": timings.get("prompt_n"),
             "cached_n": timings.get("cache_n"), "draft_n": timings.get("draft_n"),
             "draft_accepted": timings.get("draft_n_accepted")}
+
+
+def _cut(text: str) -> str:
+    ends = [text.find(s) for s in FENCE_STOP if s in text]
+    return text[:min(ends)] if ends else text
 
 
 def _count(base: str, text: str) -> int:
@@ -121,12 +133,17 @@ def greedy(base: str, messages: list[dict], marker: str, max_tokens: int) -> tup
     return summary(marker, [answer], answer["wall_s"]), answer["text"]
 
 
-def samples(base: str, messages: list[dict], marker: str, max_tokens: int, at_once: bool, n: int = 1) -> dict:
-    msgs = marked(messages, marker.split("/")[0][0] + marker.split("/")[2])
+def samples(base: str, messages: list[dict], marker: str, max_tokens: int, at_once: bool, n: int = 1,
+            stop: tuple[str, ...] = ()) -> dict:
+    msgs = marked(messages, marker.split("/")[0][0] + ("s" if stop else "") + marker.split("/")[2])
     started = time.monotonic()
     if n > 1:
-        answer = ask(base, msgs, temperature=0.8, seed=0, max_tokens=max_tokens, n=n)
-        return summary(marker, [answer], time.monotonic() - started)
+        answer = ask(base, msgs, temperature=0.8, seed=0, max_tokens=max_tokens, n=n, stop=stop)
+        row = summary(marker, [answer], time.monotonic() - started)
+        row["programs"] = sum(extract_code(t).code is not None for t in answer["texts"])
+        # would the stop string have lost anything? the program of each answer cut where it first occurs
+        row["cut_same"] = sum(extract_code(_cut(t)).code == extract_code(t).code for t in answer["texts"])
+        return row
 
     def one(seed: int) -> dict:
         return ask(base, msgs, temperature=0.8, seed=seed, max_tokens=max_tokens)
@@ -172,6 +189,10 @@ def measure(path: Path, args, threads: int, rep: int) -> list[dict]:
         rows.append({**row, "problem": pid})
         row = samples(base, messages, f"n4/statement/{tag}", args.max_tokens, True, n=SAMPLES)
         rows.append({**row, "problem": pid})
+        if args.stop_fence:
+            row = samples(base, messages, f"n4stop/statement/{tag}", args.max_tokens, True, n=SAMPLES,
+                          stop=FENCE_STOP)
+            rows.append({**row, "problem": pid})
     del server
     variants = {"draft": plain.model_copy(update={"draft": args.draft}),
                 "ngram": plain.model_copy(update={"ngram": True})}
@@ -188,24 +209,31 @@ def measure(path: Path, args, threads: int, rep: int) -> list[dict]:
 
 
 def spread(rows: list[dict], problem: str) -> str:
-    """The issue's figure over every problem measured: sum of ``n4`` walls over sum of ``greedy`` walls."""
+    """The issue's figure over every problem measured: sum of ``n4`` walls over sum of ``greedy``
+    walls (and of ``n4stop``'s, with ``--stop-fence``), with how many of the samples held a program."""
     lines = []
     for threads in sorted({r["threads"] for r in rows}):
-        walls: dict[tuple[str, str], float] = {}
+        walls: dict[tuple[str, str], dict] = {}
         for r in rows:
             kind, prompt, rep = r["scenario"].split("/")
-            if r["threads"] == threads and prompt == "statement" and kind in ("greedy", "n4"):
-                walls[(kind, f"{r.get('problem', problem)}#{rep.split('@')[0]}")] = r["wall_s"]
-        keys = sorted({key for _, key in walls if ("greedy", key) in walls and ("n4", key) in walls})
-        if len(keys) < 2:
-            continue
-        one = sum(walls[("greedy", k)] for k in keys)
-        four = sum(walls[("n4", k)] for k in keys)
-        each = sorted(walls[("n4", k)] / walls[("greedy", k)] for k in keys)
-        lines.append(f"threads {threads}: {len(keys)} measurements (problem x repetition), "
-                     f"4 concurrent samples (n4) {four:.1f} s against "
-                     f"one greedy answer {one:.1f} s: {four / one:.2f}x (per problem: median "
-                     f"{each[len(each) // 2]:.2f}x, range {each[0]:.2f}-{each[-1]:.2f}x)")
+            if r["threads"] == threads and prompt == "statement" and kind in ("greedy", "n4", "n4stop"):
+                walls[(kind, f"{r.get('problem', problem)}#{rep.split('@')[0]}")] = r
+        for kind in ("n4", "n4stop"):
+            keys = sorted({key for _, key in walls if ("greedy", key) in walls and (kind, key) in walls})
+            if len(keys) < 2:
+                continue
+            one = sum(walls[("greedy", k)]["wall_s"] for k in keys)
+            four = sum(walls[(kind, k)]["wall_s"] for k in keys)
+            each = sorted(walls[(kind, k)]["wall_s"] / walls[("greedy", k)]["wall_s"] for k in keys)
+            tokens = sum(walls[(kind, k)]["tokens"] for k in keys)
+            programs = sum(walls[(kind, k)].get("programs", 0) for k in keys)
+            same = sum(walls[(kind, k)].get("cut_same", 0) for k in keys)
+            lines.append(f"threads {threads}: {len(keys)} measurements (problem x repetition), "
+                         f"4 concurrent samples ({kind}) {four:.1f} s against "
+                         f"one greedy answer {one:.1f} s: {four / one:.2f}x (per problem: median "
+                         f"{each[len(each) // 2]:.2f}x, range {each[0]:.2f}-{each[-1]:.2f}x); "
+                         f"{tokens} sample tokens, {programs} of {SAMPLES * len(keys)} samples hold a program"
+                         + (f", {same} give the same program when cut at the closing fence" if kind == "n4" else ""))
     return "\n".join(lines)
 
 
@@ -246,6 +274,8 @@ def main() -> None:
     parser.add_argument("--no-speculation", action="store_true", help="skip the draft and n-gram servers")
     parser.add_argument("--spread", type=int, default=0, metavar="N",
                         help="also greedy and n4 on the next N MBPP problems, and their summed ratio")
+    parser.add_argument("--stop-fence", action="store_true",
+                        help="with --spread: also n4 stopped at the closing code fence (n4stop)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     everything = load_problems(MBPP)

@@ -102,3 +102,15 @@ def test_any_text_gives_parseable_code_or_a_reason(text):
     else:
         ast.parse(result.code)
         assert result.reason == ""
+
+
+def test_an_answer_cut_at_the_program_stop_still_gives_its_program():
+    from archon_code.extract import PROGRAM_STOP, ends_in_open_fence, looks_whole
+
+    answer = f"Here:\n```python\n{PROGRAM}```\n\nIt reads n and prints twice n.\n```python\nassert 1\n```\n"
+    cut = answer[:answer.index(PROGRAM_STOP[0])]
+    assert ends_in_open_fence(cut) and not ends_in_open_fence(answer) and not ends_in_open_fence(answer + "x")
+    assert extract_code(cut).code == extract_code(answer).code == PROGRAM
+    assert looks_whole(PROGRAM, "py", None) and not looks_whole("def helper():\n    return 1\n", "py", None)
+    assert looks_whole("def f(x):\n    return x\n", "py", "f") and not looks_whole(PROGRAM, "py", "f")
+    assert looks_whole("int main() { return 0; }\n", "cpp", None)

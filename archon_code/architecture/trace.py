@@ -89,11 +89,11 @@ class MeteredLLM:
 
     def complete(self, messages: Sequence[Message], *, model: str, temperature: float = 0.0,
                  max_tokens: int = 1024, sample: int = 0, tag: str = "",
-                 meter: Optional[BudgetMeter] = None) -> Completion:
+                 meter: Optional[BudgetMeter] = None, stop: Sequence[str] = ()) -> Completion:
         interrupts.check()
         try:
             done = self.inner.complete(messages, model=model, temperature=temperature, max_tokens=max_tokens,
-                                       sample=sample, tag=tag, meter=self.meter)
+                                       sample=sample, tag=tag, meter=self.meter, stop=stop)
         except BudgetExceeded as exc:
             self.tracer.event("budget_stop", tag=tag, model=model, sample=sample, which=exc.which, error=str(exc))
             raise

@@ -63,9 +63,10 @@ class OffsetLLM:
         self.offset = draw * _SAMPLE_STRIDE
 
     def complete(self, messages: Sequence[Message], *, model: str, temperature: float = 0.0,
-                 max_tokens: int = 1024, sample: int = 0, tag: str = "", meter=None) -> Completion:
+                 max_tokens: int = 1024, sample: int = 0, tag: str = "", meter=None,
+                 stop: Sequence[str] = ()) -> Completion:
         return self.llm.complete(messages, model=model, temperature=temperature, max_tokens=max_tokens,
-                                 sample=sample + self.offset, tag=tag, meter=meter)
+                                 sample=sample + self.offset, tag=tag, meter=meter, stop=stop)
 
 
 def plan_tasks(archs: Sequence[str], problems: Sequence[Problem], samples: int) -> list[BenchTask]:

@@ -96,8 +96,8 @@ class Component:
         user = render(template, lang=lang, problem=problem, **variables)
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
-    def ask(self, messages: Sequence[Message], *, sample: int = 0,
-            temperature: Optional[float] = None) -> tuple[Optional[str], Optional[Failure]]:
+    def ask(self, messages: Sequence[Message], *, sample: int = 0, temperature: Optional[float] = None,
+            stop: Sequence[str] = ()) -> tuple[Optional[str], Optional[Failure]]:
         """One model call; an LLMError or used-up budget becomes a recorded Failure."""
         assert self.llm is not None, f"{self.tag} needs a model"
         config = self.config
@@ -105,7 +105,7 @@ class Component:
         try:
             completion = self.llm.complete(messages, model=self.model, temperature=temp,
                                            max_tokens=getattr(config, "max_tokens", 1024),
-                                           sample=sample, tag=self.tag)
+                                           sample=sample, tag=self.tag, **({"stop": stop} if stop else {}))
         except LLMError as exc:
             return None, Failure(tag=self.tag, model=self.model, kind="llm", message=str(exc))
         except BudgetExceeded as exc:

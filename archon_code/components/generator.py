@@ -9,7 +9,7 @@ from pydantic import Field
 
 from archon_code.components.base import Component, LLMComponentConfig
 from archon_code.components.state import Failure, Rejected, State
-from archon_code.extract import extract_code
+from archon_code.extract import PROGRAM_STOP, ends_in_open_fence, extract_code, looks_whole
 from archon_code.types import Candidate, Problem
 
 __all__ = ["Generator", "GeneratorConfig", "sample_programs"]
@@ -36,7 +36,11 @@ def sample_programs(component: Component, problem: Problem, template: str, jobs:
     def one(job: tuple[str, int]) -> tuple[Optional[str], Optional[Failure]]:
         model, sample = job
         sub = component if model == component.model else _with_model(component, model)
-        return sub.ask(messages, sample=sample)
+        text, failure = sub.ask(messages, sample=sample, stop=PROGRAM_STOP)
+        if failure is None and not _whole(text or "", component.lang, problem.entry_point):
+            # cut after a helper block (or no program at all): the whole answer, without the stop
+            text, failure = sub.ask(messages, sample=sample)
+        return text, failure
 
     with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(jobs)))) as pool:
         answers = list(pool.map(one, jobs))
@@ -53,6 +57,15 @@ def sample_programs(component: Component, problem: Problem, template: str, jobs:
         candidates.append(Candidate(id=f"{component.tag}#{index}", source=found.code, lang=component.lang,
                                     origin=f"{origin}:{model}#{sample}"))
     return candidates, rejected, failures
+
+
+def _whole(text: str, lang, entry_point: Optional[str]) -> bool:
+    """False for an answer cut at the stop string whose program is not whole (a helper block came
+    first); an answer the model ended itself is what it is, asking again would not change it."""
+    if not ends_in_open_fence(text):
+        return True
+    found = extract_code(text, lang, entry_point)
+    return found.code is not None and looks_whole(found.code, lang, entry_point)
 
 
 def _with_model(component: Component, model: str) -> Component:

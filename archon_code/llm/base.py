@@ -73,9 +73,11 @@ class LLM(Protocol):
         sample: int = 0,
         tag: str = "",
         meter: Optional["BudgetMeter"] = None,
+        stop: Sequence[str] = (),
     ) -> Completion:
         """Return the completion; raise :class:`archon_code.errors.LLMError` on failure.
         ``tag`` names the caller (e.g. ``layer2/fuser``) for usage accounting and traces.
+        ``stop``: strings that end the answer where they first occur (not included in it).
         With ``meter``, every attempt is reserved in it first and settled after (a refused
         one raises :class:`archon_code.llm.budget.BudgetExceeded`); cache hits are recorded."""
         ...

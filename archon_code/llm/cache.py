@@ -54,14 +54,17 @@ def cache_key(
     temperature: float,
     max_tokens: int,
     sample: int,
+    stop: Sequence[str] = (),
 ) -> str:
-    """Stable sha256 over everything that determines an answer."""
+    """Stable sha256 over everything that determines an answer (``stop`` only when given, so
+    the keys of calls without one are those of earlier versions)."""
     payload = {
         "identity": identity,
         "messages": [dict(m) for m in messages],
         "temperature": float(temperature),
         "max_tokens": int(max_tokens),
         "sample": int(sample),
+        **({"stop": [str(s) for s in stop]} if stop else {}),
     }
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()

@@ -140,16 +140,19 @@ class LLMClient:
         sample: int = 0,
         tag: str = "",
         meter: Optional[BudgetMeter] = None,
+        stop: Sequence[str] = (),
     ) -> Completion:
         identity = self._identity(model)
-        key = cache_key(identity, messages, temperature, max_tokens, sample)
+        stop = tuple(stop)
+        key = cache_key(identity, messages, temperature, max_tokens, sample, stop)
         completion = self._from_cache(key, model, tag, meter)
         if completion is None:
             route = self._route(model)
-            completion, sent = self._call(route, model, messages, temperature, max_tokens, sample, tag, meter)
+            completion, sent = self._call(route, model, messages, temperature, max_tokens, sample, tag, meter,
+                                          stop)
             if self.cache is not None:
                 if sent != max_tokens:  # shortened to fit a token budget: not the answer to the asked call
-                    key = cache_key(identity, messages, temperature, sent, sample)
+                    key = cache_key(identity, messages, temperature, sent, sample, stop)
                 self.cache.put(key, CacheEntry(text=completion.text, model=model, usage=completion.usage))
         for hook in list(self.on_call):
             hook(tag, model, messages, completion)
@@ -200,7 +203,8 @@ class LLMClient:
             self._usage = self._usage + usage
 
     def _call(self, route: _Route, model: str, messages: Sequence[Message], temperature: float, max_tokens: int,
-              sample: int, tag: str, meter: Optional[BudgetMeter]) -> tuple[Completion, int]:
+              sample: int, tag: str, meter: Optional[BudgetMeter],
+              stop: tuple[str, ...] = ()) -> tuple[Completion, int]:
         """Attempts until one answers; returns the completion and the ``max_tokens`` sent.
 
         Every attempt is reserved in ``meter`` first; a retry the budget refuses ends the call
@@ -216,8 +220,8 @@ class LLMClient:
                     raise
                 raise self._error(model, route, *failure, attempt, stop=str(stop)) from None
             try:
-                return self._attempt(route, model, messages, temperature, reservation, sample, tag, meter), \
-                    reservation.max_tokens
+                return self._attempt(route, model, messages, temperature, reservation, sample, tag, meter,
+                                     stop), reservation.max_tokens
             except BudgetExceeded:
                 raise
             except Exception as exc:  # noqa: BLE001 - classify() re-raises non-model errors
@@ -245,7 +249,8 @@ class LLMClient:
         return meter.reserve(prompt, max_tokens, price)
 
     def _attempt(self, route: _Route, model: str, messages: Sequence[Message], temperature: float,
-                 reservation: Reservation, sample: int, tag: str, meter: Optional[BudgetMeter]) -> Completion:
+                 reservation: Reservation, sample: int, tag: str, meter: Optional[BudgetMeter],
+                 stop: tuple[str, ...] = ()) -> Completion:
         """One request, never past the budget's deadline; settled in ``meter`` whatever happens."""
         left = None if meter is None else meter.remaining_seconds()
         started = time.monotonic()
@@ -254,7 +259,7 @@ class LLMClient:
             completion = run_bounded(
                 self._semaphore,
                 lambda timeout: self._call_once(route, model, messages, temperature, reservation.max_tokens,
-                                                sample, timeout),
+                                                sample, timeout, stop),
                 self.config.timeout_s,
                 left,
             )
@@ -296,6 +301,7 @@ class LLMClient:
         max_tokens: int,
         sample: int,
         timeout: float,
+        stop: tuple[str, ...] = (),
     ) -> Completion:
         litellm = None if route.local else _litellm()  # the embedded model needs no litellm
         started = time.monotonic()
@@ -312,6 +318,7 @@ class LLMClient:
             max_retries=0,
             num_retries=0,
             drop_params=True,
+            **({"stop": list(stop)} if stop else {}),
         )
         seconds = time.monotonic() - started
         try:

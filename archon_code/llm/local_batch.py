@@ -2,7 +2,7 @@
 
 A generator sends its samples at once. Sent as separate requests, each lands in its own
 slot and the server processes the same prompt once per slot. Here, requests for the same
-endpoint, messages, temperature and max_tokens that arrive within :data:`WINDOW_S` of each
+endpoint, messages, temperature, max_tokens and stop strings that arrive within :data:`WINDOW_S` of each
 other are sent as one request with ``n`` (up to the server's slots): llama.cpp processes the
 prompt once, copies it to the other slots and decodes the answers in one batch.
 
@@ -101,10 +101,11 @@ class LocalBatcher:
         """HTTP requests sent (for tests and the throughput bench)."""
 
     def completion(self, *, api_base: str, messages: Sequence[dict], temperature: float, max_tokens: int,
-                   seed: int, timeout: float, slots: int = 1, **_ignored: Any) -> LocalAnswer:
+                   seed: int, timeout: float, slots: int = 1, stop: Optional[Sequence[str]] = None,
+                   **_ignored: Any) -> LocalAnswer:
         """One sample's answer; called with the client's litellm keyword arguments."""
         body = {"messages": [dict(m) for m in messages], "temperature": temperature, "max_tokens": max_tokens,
-                "cache_prompt": True}
+                "cache_prompt": True, **({"stop": list(stop)} if stop else {})}
         key = (api_base, json.dumps(body, sort_keys=True))
         with self._lock:
             group = self._open.get(key)

@@ -169,7 +169,9 @@ def _compile(folder: Path, version: str, features: list[str], jobs: int, log: Ca
     build_log.write_text("")
     with tempfile.TemporaryDirectory(prefix="xllamacpp-src-", dir=folder.parent) as tmp:
         log(f"downloading the xllamacpp {version} source from PyPI")
-        _run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", "-d", tmp,
+        # --no-binary for xllamacpp only: with ":all:" pip also compiles the build dependencies
+        # (Cython: minutes on 2 cores) just to read the sdist's metadata
+        _run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", "xllamacpp", "-d", tmp,
               f"xllamacpp=={version}"], log, output=build_log)
         [sdist] = list(Path(tmp).glob("xllamacpp-*.tar.gz")) or [None]
         if sdist is None:

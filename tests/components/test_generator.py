@@ -55,7 +55,27 @@ def test_rate_limit_and_timeout_are_recorded_and_the_rest_continues(problem):
 
 def test_function_style_prompt_names_the_entry_point(problem):
     fn = problem.model_copy(update={"style": "function", "entry_point": "add", "public_tests": ()})
-    llm = ScriptedLLM([fenced("def helper():\n    return 1\n") + fenced("def add(a, b):\n    return a + b\n")])
+    answer = fenced("def helper():\n    return 1\n") + fenced("def add(a, b):\n    return a + b\n")
+    llm = ScriptedLLM(lambda messages, sample: answer)
     state = _generator(llm).run(fn, State())
     assert state.candidates[0].source == "def add(a, b):\n    return a + b\n"
     assert "Write the complete function `add`" in llm.calls[0].last_user
+    # the answer stopped after the helper block (no `add`): asked again, without the stop
+    from archon_code.extract import PROGRAM_STOP
+
+    assert [(c.stop, c.sample) for c in llm.calls] == [(PROGRAM_STOP, 0), ((), 0)]
+    assert "def add" not in llm.calls[0].text and "def add" in llm.calls[1].text
+
+
+def test_program_requests_stop_at_the_closing_fence(problem):
+    """Samples ask the model to stop after the code block: the trailing explanation and the
+    block of asserts a model likes to add are never decoded, and the program is still read."""
+    from archon_code.extract import PROGRAM_STOP
+
+    chatty = (f"```python\n{ADD}```\n\nThis reads a and b and prints their sum.\n\n"
+              f"```python\nassert True\n```\n")
+    llm = ScriptedLLM(lambda messages, sample: chatty)
+    state = _generator(llm, samples=2).run(problem, State())
+    assert [c.source for c in state.candidates] == [ADD, ADD]
+    assert {c.stop for c in llm.calls} == {PROGRAM_STOP}
+    assert all(c.text == f"```python\n{ADD.rstrip()}" for c in llm.calls)

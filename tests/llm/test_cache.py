@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 import sys
 import textwrap
@@ -135,3 +137,22 @@ def test_unusable_cache_dir_is_an_llm_error(tmp_path):
         f"LLM cache at {blocker / 'llm' / 'completions.sqlite3'} is unusable: [Errno 20] Not a directory: "
         f"'{blocker / 'llm'}'"
     )
+
+
+def test_stop_strings_reach_the_server_and_the_key(fake, make_client):
+    """``stop`` is sent as the OpenAI ``stop`` field and keys the cache; a call without one keeps
+    the key of earlier versions (answers cached before ``stop`` existed still hit)."""
+    server = fake()
+    client = make_client(server, cache=True)
+    client.complete(user("hi"), model=MODEL)
+    client.complete(user("hi"), model=MODEL, stop=("\n```\n",))
+    assert len(server.requests) == 2
+    assert "stop" not in server.requests[0] and server.requests[1]["stop"] == ["\n```\n"]
+    client.complete(user("hi"), model=MODEL, stop=["\n```\n"])
+    assert len(server.requests) == 2
+    key = cache_key(MODEL, user("hi"), 0.0, 1024, 0)
+    assert cache_key(MODEL, user("hi"), 0.0, 1024, 0, ()) == key
+    assert cache_key(MODEL, user("hi"), 0.0, 1024, 0, ("x",)) != key
+    earlier = {"identity": MODEL, "messages": user("hi"), "temperature": 0.0, "max_tokens": 1024, "sample": 0}
+    blob = json.dumps(earlier, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert key == hashlib.sha256(blob.encode()).hexdigest()  # the key before stop strings existed

@@ -190,3 +190,18 @@ def test_slots_follow_the_architecture_and_the_workers(monkeypatch):
         (MAX_SLOTS, max(base.max_concurrency, MAX_SLOTS))]
     monkeypatch.setenv("ARCHON_CODE_LOCAL_SLOTS", "3")
     assert for_workers(base, 5, 8).local.parallel == 3
+
+
+def test_stop_strings_are_sent_and_separate_groups(llama):
+    """Samples with stop strings carry them in the request; they are not merged with samples of
+    the same prompt without them (their answers differ)."""
+    batcher = LocalBatcher(window_s=0.2)
+
+    def one(stop):
+        return batcher.completion(api_base=llama.api_base, messages=MESSAGES, temperature=0.8, max_tokens=64,
+                                  seed=1, timeout=10, slots=4, stop=stop)
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(one, [["\n```\n"], ["\n```\n"], None, None]))
+    chats = [(b.get("stop"), b.get("n", 1)) for p, b in llama.bodies if p == "/v1/chat/completions"]
+    assert sorted(chats, key=str) == sorted([(["\n```\n"], 2), (None, 2)], key=str)

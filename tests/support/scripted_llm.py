@@ -63,6 +63,8 @@ class ScriptedCall(BaseModel):
     """The answer, or None when the call was scripted to fail."""
     failure: str | None = None
     """``error``, ``rate_limit``, ``timeout`` or None."""
+    stop: tuple[str, ...] = ()
+    """The call's stop strings."""
 
     @property
     def last_user(self) -> str:
@@ -74,6 +76,12 @@ def _last_user(messages: Sequence[Message]) -> str:
         if message.get("role") == "user":
             return str(message.get("content", ""))
     return ""
+
+
+def _cut(text: str, stop: tuple[str, ...]) -> str:
+    """``text`` up to the first occurrence of any stop string (the server's behaviour)."""
+    ends = [text.find(s) for s in stop if s and s in text]
+    return text[:min(ends)] if ends else text
 
 
 def _fake_tokens(text: str) -> int:
@@ -112,13 +120,15 @@ class ScriptedLLM:
         sample: int = 0,
         tag: str = "",
         meter: BudgetMeter | None = None,
+        stop: Sequence[str] = (),
     ) -> Completion:
         """One scripted call; with ``meter`` it is reserved first and settled after, like the
-        real client's attempts (a scripted failure spends one call)."""
+        real client's attempts (a scripted failure spends one call). ``stop`` cuts the scripted
+        answer where a stop string first occurs, as a server does."""
         reservation = meter.reserve(0, max_tokens) if meter is not None else None
         spent = Usage(calls=1)
         try:
-            completion = self._complete(messages, model, temperature, max_tokens, sample, tag)
+            completion = self._complete(messages, model, temperature, max_tokens, sample, tag, tuple(stop))
             spent = completion.usage
             return completion
         finally:
@@ -126,11 +136,11 @@ class ScriptedLLM:
                 meter.settle(reservation, spent)
 
     def _complete(self, messages: Sequence[Message], model: str, temperature: float, max_tokens: int,
-                  sample: int, tag: str) -> Completion:
+                  sample: int, tag: str, stop: tuple[str, ...] = ()) -> Completion:
         with self._lock:
             index = len(self.calls)
             failure = self._failures.get(index)
-            text = None if failure else self._answer(messages, sample)
+            text = None if failure else _cut(self._answer(messages, sample), stop)
             self.calls.append(
                 ScriptedCall(
                     messages=tuple(dict(m) for m in messages),
@@ -140,6 +150,7 @@ class ScriptedLLM:
                     sample=sample,
                     tag=tag,
                     text=text,
+                    stop=stop,
                     failure=failure,
                 )
             )
