@@ -6,7 +6,7 @@ tensors for batched matrix products with AVX2, not the Q6_K ones of the shipped 
 The tensors are dequantized to float32 and quantized again, so the result is slightly lossier
 than the original; the shipped models stay as they are.
 
-    pip install gguf        # not a dependency of archon-code
+    pip install 'archon-code[local]'   # brings the gguf package
     python bench/requantize.py ~/.cache/archon-code/models/qwen2.5-coder-1.5b.gguf /tmp/q6-as-q4_0.gguf \
         --from Q6_K --to Q4_0
     python bench/llm_throughput.py --model /tmp/q6-as-q4_0.gguf --threads 2 --no-speculation
@@ -16,6 +16,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from archon_code.errors import LLMError  # noqa: E402
+from archon_code.llm.requant import rewrite  # noqa: E402
 
 
 def main() -> None:
@@ -26,37 +32,10 @@ def main() -> None:
     parser.add_argument("--to", default="Q4_0", help="the type they become (one gguf-py can quantize: Q4_0, Q8_0, ...)")
     args = parser.parse_args()
     try:
-        import gguf
-        from gguf import quants
-    except ImportError:
-        sys.exit("error: this experiment needs the gguf package: pip install gguf")
-    target_type = getattr(gguf.GGMLQuantizationType, args.to)
-    rewrite = set(args.types.split(","))
-    reader = gguf.GGUFReader(args.source)
-    writer = gguf.GGUFWriter(args.target, arch=reader.fields["general.architecture"].contents())
-    for field in reader.fields.values():  # metadata as it is (the writer adds the architecture itself)
-        if field.name == gguf.Keys.General.ARCHITECTURE or field.name.startswith("GGUF."):
-            continue
-        kind = field.types[0]
-        writer.add_key_value(field.name, field.contents(), kind,
-                             sub_type=field.types[-1] if kind == gguf.GGUFValueType.ARRAY else None)
-    tensors = []
-    for tensor in reader.tensors:
-        if tensor.tensor_type.name in rewrite:
-            data = quants.quantize(quants.dequantize(tensor.data, tensor.tensor_type), target_type)
-            tensors.append((tensor.name, data, target_type))
-        else:
-            tensors.append((tensor.name, tensor.data, tensor.tensor_type))
-    for name, data, kind in tensors:
-        writer.add_tensor_info(name, data.shape, data.dtype, data.nbytes, kind)
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_ti_data_to_file()
-    for _, data, _ in tensors:
-        writer.write_tensor_data(data)
-    writer.close()
-    changed = sum(t.tensor_type.name in rewrite for t in reader.tensors)
-    print(f"{args.target}: {changed} of {len(tensors)} tensors rewritten as {args.to}")
+        changed = rewrite(Path(args.source), Path(args.target), args.types.split(","), args.to)
+    except LLMError as exc:
+        sys.exit(f"error: {exc}")
+    print(f"{args.target}: {changed} tensors rewritten as {args.to}")
 
 
 if __name__ == "__main__":

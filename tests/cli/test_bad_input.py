@@ -131,7 +131,8 @@ PROVIDERS = ("use PROVIDER/NAME with a litellm provider (openai/, anthropic/, ol
     (("solve", SUM_TWO, "--model", "bogus/x"), f"--model: model 'bogus/x': unknown provider 'bogus'; {PROVIDERS}"),
     (("solve", SUM_TWO, "--model", "qwen"), f"--model: model 'qwen': no provider prefix; {PROVIDERS}"),
     (("solve", SUM_TWO, "--model", "local/nope"), "--model: unknown local model 'local/nope'; allowed: "
-                                                  "local/qwen2.5-coder-0.5b, local/qwen2.5-coder-1.5b or local/<PATH>.gguf"),
+                                                  "local/qwen2.5-coder-0.5b, local/qwen2.5-coder-1.5b, "
+                                                  "local/qwen2.5-coder-1.5b-q4, local/qwen2.5-coder-1.5b-q8 or local/<PATH>.gguf"),
     (("solve", SUM_TWO, "--model", "local/x.gguf"), "--model: model 'local/x.gguf': no such GGUF file 'x.gguf'"),
     (("solve", SUM_TWO, "--arch", "model-arch.yaml"),
      f"architecture m: layer 1, component 1: model 'nope/x': unknown provider 'nope'; {PROVIDERS}"),

@@ -36,7 +36,7 @@ def test_unknown_local_name_lists_allowed(tmp_path):
         local_endpoint("local/gpt-5", root=tmp_path)
     assert str(info.value) == (
         "unknown local model 'local/gpt-5'; allowed: local/qwen2.5-coder-0.5b, "
-        "local/qwen2.5-coder-1.5b or local/<PATH>.gguf"
+        "local/qwen2.5-coder-1.5b, local/qwen2.5-coder-1.5b-q4, local/qwen2.5-coder-1.5b-q8 or local/<PATH>.gguf"
     )
 
 

@@ -141,8 +141,8 @@ def test_unknown_draft_model_is_one_line(tmp_path):
 
     with pytest.raises(LLMError) as info:
         _draft_path("tiny-draft", tmp_path)
-    assert str(info.value) == ("draft model 'tiny-draft': neither qwen2.5-coder-0.5b, qwen2.5-coder-1.5b "
-                               "nor an existing GGUF file")
+    assert str(info.value) == ("draft model 'tiny-draft': neither qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, "
+                               "qwen2.5-coder-1.5b-q4, qwen2.5-coder-1.5b-q8 nor an existing GGUF file")
 
 
 @pytest.mark.model
