@@ -83,7 +83,7 @@ def _result_json(result) -> dict:
                    "Env: ARCHON_CODE_ARCH.")
 @click.option("--model", default=None,
               help="litellm model for every component, overriding the architecture's models. Without it, "
-                   "components that name no model use $ARCHON_CODE_MODEL or local/qwen2.5-coder-1.5b.")
+                   "components that name no model use $ARCHON_CODE_MODEL or local/qwen2.5-coder-1.5b-q8.")
 @click.option("--lang", type=click.Choice(["py", "cpp"]), default="py", show_default=True,
               help="Language of the programs to write.")
 @click.option("--id", "problem_id", default=None, help="Problem id when PROBLEM holds several.")

@@ -18,7 +18,7 @@ ENTRY = "import sys; from archon_code.cli import main; sys.argv[0] = 'archon-cod
 
 
 def _bench(out, *extra: str) -> subprocess.CompletedProcess:
-    args = ["bench", "problems/", "--arch", "single", "--model", "local/qwen2.5-coder-1.5b", "--ids",
+    args = ["bench", "problems/", "--arch", "single", "--model", "local/qwen2.5-coder-1.5b-q8", "--ids",
             "sum-two,reverse-string", "--no-cache", "--out", str(out), "--json", *extra]
     return subprocess.run([sys.executable, "-c", ENTRY, *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=900)
@@ -38,7 +38,7 @@ def test_bench_cli_with_the_local_model_then_resume(tmp_path):
     assert sorted(summary["problems"]) == ["reverse-string", "sum-two"]
     assert (tmp_path / "report.html").read_text().count("<svg") == 2
     # single at 1 worker: one request in flight, one slot; the threads follow the load at start
-    assert re.search(r"^bench: embedded model local/qwen2.5-coder-1.5b: 1 slot, \d+ threads?$", first.stderr,
+    assert re.search(r"^bench: embedded model local/qwen2.5-coder-1.5b-q8: 1 slot, \d+ threads?$", first.stderr,
                      re.MULTILINE), first.stderr
 
     again = _bench(tmp_path)

@@ -122,17 +122,18 @@ def test_plural():
 
 
 PROVIDERS = ("use PROVIDER/NAME with a litellm provider (openai/, anthropic/, ollama/, ...; "
-             "https://docs.litellm.ai/docs/providers) or local/qwen2.5-coder-1.5b")
+             "https://docs.litellm.ai/docs/providers) or local/qwen2.5-coder-1.5b-q8")
 
 
 @pytest.mark.parametrize("args, err", [
     (("solve", SUM_TWO, "--model", ""), "--model: the model name is empty; give a litellm model "
-                                        "(openai/gpt-4o-mini, ollama/qwen2.5-coder, ...) or local/qwen2.5-coder-1.5b"),
+                                        "(openai/gpt-4o-mini, ollama/qwen2.5-coder, ...) or local/qwen2.5-coder-1.5b-q8"),
     (("solve", SUM_TWO, "--model", "bogus/x"), f"--model: model 'bogus/x': unknown provider 'bogus'; {PROVIDERS}"),
     (("solve", SUM_TWO, "--model", "qwen"), f"--model: model 'qwen': no provider prefix; {PROVIDERS}"),
     (("solve", SUM_TWO, "--model", "local/nope"), "--model: unknown local model 'local/nope'; allowed: "
                                                   "local/qwen2.5-coder-0.5b, local/qwen2.5-coder-1.5b, "
-                                                  "local/qwen2.5-coder-1.5b-q4, local/qwen2.5-coder-1.5b-q8 or local/<PATH>.gguf"),
+                                                  "local/qwen2.5-coder-1.5b-q4, local/qwen2.5-coder-1.5b-q8 "
+                                                  "or local/<PATH>.gguf"),
     (("solve", SUM_TWO, "--model", "local/x.gguf"), "--model: model 'local/x.gguf': no such GGUF file 'x.gguf'"),
     (("solve", SUM_TWO, "--arch", "model-arch.yaml"),
      f"architecture m: layer 1, component 1: model 'nope/x': unknown provider 'nope'; {PROVIDERS}"),
@@ -141,7 +142,7 @@ PROVIDERS = ("use PROVIDER/NAME with a litellm provider (openai/, anthropic/, ol
     (("search", SUM_TWO, "--model", "local/qwen2.5-coder-0.5b", "--model", "foo/bar"),
      f"--model: model 'foo/bar': unknown provider 'foo'; {PROVIDERS}"),
     (("suggest", ".", "--model", ""), "--model: the model name is empty; give a litellm model "
-                                      "(openai/gpt-4o-mini, ollama/qwen2.5-coder, ...) or local/qwen2.5-coder-1.5b"),
+                                      "(openai/gpt-4o-mini, ollama/qwen2.5-coder, ...) or local/qwen2.5-coder-1.5b-q8"),
 ])
 def test_bad_models_are_rejected_before_any_work(files, monkeypatch, capsys, args, err):
     (files / "model-arch.yaml").write_text("name: m\nlayers:\n  - - {type: generator, model: nope/x}\n")

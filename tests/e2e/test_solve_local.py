@@ -1,4 +1,4 @@
-"""End to end: the real embedded 1.5B model (the default) at temperature 0 solves shipped easy
+"""End to end: the real embedded default model (1.5B, Q6_K tensors as Q8_0) at temperature 0 solves shipped easy
 problems through the CLI and the real sandbox, and the chosen programs pass the hidden tests too.
 (The 0.5B model's greedy answer to sum-two reads its input wrongly with the AVX-512 llama.cpp
 build of ``archon-code local build``: the kernels' rounding differs, so its answers do.)"""
@@ -29,7 +29,7 @@ def test_local_model_solves_an_easy_problem(problem_id, tmp_path):
     require_model()
     program = tmp_path / "solution.py"
     trace = tmp_path / "trace.jsonl"
-    solved = archon_code("solve", f"problems/{problem_id}.yaml", "--model", "local/qwen2.5-coder-1.5b",
+    solved = archon_code("solve", f"problems/{problem_id}.yaml", "--model", "local/qwen2.5-coder-1.5b-q8",
                          "--arch", "single", "--no-cache", "--json", "--out", str(program), "--trace", str(trace),
                          timeout=600)
     assert solved.returncode == 0, solved.stderr

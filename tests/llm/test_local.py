@@ -18,7 +18,7 @@ from archon_code.llm.local import EXTRA_HINT, LOCAL_MODELS, cache_root, local_en
 
 def test_default_model_reads_env(monkeypatch):
     monkeypatch.delenv("ARCHON_CODE_MODEL", raising=False)
-    assert default_model() == "local/qwen2.5-coder-1.5b"
+    assert default_model() == "local/qwen2.5-coder-1.5b-q8"
     monkeypatch.setenv("ARCHON_CODE_MODEL", "openai/gpt-4o-mini")
     assert default_model() == "openai/gpt-4o-mini"
 

@@ -192,7 +192,7 @@ def test_bench_command_with_the_embedded_model_on_ray_equals_local(cluster, tmp_
     from tests.conftest import require_model
 
     require_model()
-    args = ["bench", "problems/", "--arch", "single", "--model", "local/qwen2.5-coder-1.5b", "--ids", "sum-two",
+    args = ["bench", "problems/", "--arch", "single", "--model", "local/qwen2.5-coder-1.5b-q8", "--ids", "sum-two",
             "--no-cache", "--json"]
     on_ray = cluster.cli(*args, "--out", str(tmp_path / "ray"), "--ray", cluster.address, timeout=900)
     local = cluster.cli(*args, "--out", str(tmp_path / "local"), timeout=900)
