@@ -9,7 +9,7 @@ from archon_code.project_config import KEYS, apply_project_config, find_config_f
 from tests.support.cli import run_main
 
 PROVIDERS = ("use PROVIDER/NAME with a litellm provider (openai/, anthropic/, ollama/, ...; "
-             "https://docs.litellm.ai/docs/providers) or local/qwen2.5-coder-1.5b")
+             "https://docs.litellm.ai/docs/providers) or local/qwen2.5-coder-1.5b-q8")
 
 
 @pytest.fixture
