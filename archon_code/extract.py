@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from archon_code.types import Lang
 
-__all__ = ["PROGRAM_STOP", "ExtractResult", "code_blocks", "ends_in_open_fence", "extract_code", "looks_whole"]
+__all__ = ["PROGRAM_STOP", "ExtractResult", "code_blocks", "cut_at_stop", "ends_in_open_fence", "extract_code", "looks_whole"]
 
 PROGRAM_STOP = ("\n```\n",)
 """Stop strings of a request whose answer is a program: a closing fence followed by more text
@@ -69,6 +69,12 @@ def extract_code(text: str, lang: Lang = "py", entry_point: Optional[str] = None
 
 
 _NAMES = {"py": "Python", "cpp": "C++"}
+
+
+def cut_at_stop(text: str, stop: tuple[str, ...] = PROGRAM_STOP) -> str:
+    """``text`` up to the first occurrence of any stop string: what a server answers with ``stop``."""
+    ends = [text.find(s) for s in stop if s and s in text]
+    return text[:min(ends)] if ends else text
 
 
 def ends_in_open_fence(text: str) -> bool:

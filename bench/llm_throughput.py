@@ -55,15 +55,14 @@ sys.path.insert(0, str(ROOT))
 import archon_code  # noqa: E402,F401 - sets the litellm environment
 from archon_code.components.base import render  # noqa: E402
 from archon_code.components.feedback import FailureView  # noqa: E402
-from archon_code.extract import extract_code  # noqa: E402
+from archon_code.extract import PROGRAM_STOP, cut_at_stop, extract_code  # noqa: E402
 from archon_code.llm.local import LocalServerConfig, _start_server, cache_root, materialize  # noqa: E402
 from archon_code.problems import load_problems  # noqa: E402
 
 MBPP = ROOT.parent / "shared" / "data" / "mbpp.jsonl"
 SAMPLES = 4
-FENCE_STOP = ("\n```\n",)
-"""``--stop-fence``: the closing fence of a code block followed by more text (an opening fence
-has a language tag after its backticks, so it does not match)."""
+FENCE_STOP = PROGRAM_STOP
+"""``--stop-fence``: what archon-code's program requests send (``archon_code.extract``)."""
 
 
 def prompts(problem) -> dict[str, list[dict]]:
@@ -96,11 +95,6 @@ def ask(base: str, messages: list[dict], *, temperature: float, seed: int, max_t
             "completion_tokens": tokens, "prompt_n": timings.get("prompt_n"),
             "cached_n": timings.get("cache_n"), "draft_n": timings.get("draft_n"),
             "draft_accepted": timings.get("draft_n_accepted")}
-
-
-def _cut(text: str) -> str:
-    ends = [text.find(s) for s in FENCE_STOP if s in text]
-    return text[:min(ends)] if ends else text
 
 
 def _count(base: str, text: str) -> int:
@@ -142,7 +136,7 @@ def samples(base: str, messages: list[dict], marker: str, max_tokens: int, at_on
         row = summary(marker, [answer], time.monotonic() - started)
         row["programs"] = sum(extract_code(t).code is not None for t in answer["texts"])
         # would the stop string have lost anything? the program of each answer cut where it first occurs
-        row["cut_same"] = sum(extract_code(_cut(t)).code == extract_code(t).code for t in answer["texts"])
+        row["cut_same"] = sum(extract_code(cut_at_stop(t)).code == extract_code(t).code for t in answer["texts"])
         return row
 
     def one(seed: int) -> dict:

@@ -24,6 +24,7 @@ from typing import Callable, Mapping, Sequence, Union
 
 from pydantic import BaseModel, ConfigDict
 
+from archon_code.extract import cut_at_stop
 from archon_code.errors import LLMError
 from archon_code.llm.base import Completion, Message, Usage
 from archon_code.llm.budget import BudgetMeter
@@ -76,12 +77,6 @@ def _last_user(messages: Sequence[Message]) -> str:
         if message.get("role") == "user":
             return str(message.get("content", ""))
     return ""
-
-
-def _cut(text: str, stop: tuple[str, ...]) -> str:
-    """``text`` up to the first occurrence of any stop string (the server's behaviour)."""
-    ends = [text.find(s) for s in stop if s and s in text]
-    return text[:min(ends)] if ends else text
 
 
 def _fake_tokens(text: str) -> int:
@@ -140,7 +135,7 @@ class ScriptedLLM:
         with self._lock:
             index = len(self.calls)
             failure = self._failures.get(index)
-            text = None if failure else _cut(self._answer(messages, sample), stop)
+            text = None if failure else cut_at_stop(self._answer(messages, sample), stop)
             self.calls.append(
                 ScriptedCall(
                     messages=tuple(dict(m) for m in messages),
