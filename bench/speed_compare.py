@@ -3,8 +3,10 @@
 
 Issue 10's end-to-end figure. Runs (resumably, one after the other, both ``--no-cache``)
 
-* ``after``:  ``archon-code bench DATA --limit N --arch full --workers W``, today's defaults;
-* ``before``: the same with the earlier defaults: ``ARCHON_CODE_LOCAL_SLOTS=2``,
+* ``after``:  ``archon-code bench DATA --limit N --arch full --workers W``, today's defaults
+  (the default model, ``--model`` to choose another);
+* ``before``: the same with the earlier defaults: the shipped 1.5B file
+  (``--before-model local/qwen2.5-coder-1.5b``), ``ARCHON_CODE_LOCAL_SLOTS=2``,
   ``ARCHON_CODE_LOCAL_THREADS=1``, ``ARCHON_CODE_LOCAL_BATCH=0`` and ``full`` with the
   generator's former ``parallel: 2`` (written to ``OUT/full-legacy.yaml``);
 
@@ -15,7 +17,8 @@ problems whose sampled answers happen to be much longer in one run weigh heavily
 and completion tokens per task second.
 
     python bench/speed_compare.py [--data ../shared/data/mbpp.jsonl] [--limit 30] [--workers 2]
-                                  [--model local/qwen2.5-coder-1.5b] [--out bench-runs/speed]
+                                  [--model MODEL] [--before-model local/qwen2.5-coder-1.5b]
+                                  [--out bench-runs/speed]
                                   [--only after|before] [--report]
 
 ``--report`` only compares what ``OUT/after`` and ``OUT/before`` already hold.
@@ -58,7 +61,8 @@ def bench(args, label: str) -> None:
     out = Path(args.out)
     arch = str(legacy_arch(out)) if label == "before" else "full"
     env = dict(os.environ, **(LEGACY_ENV if label == "before" else {}))
-    command = ["archon-code", "bench", args.data, "--limit", str(args.limit), "--arch", arch, "--model", args.model,
+    model = args.before_model if label == "before" else args.model
+    command = ["archon-code", "bench", args.data, "--limit", str(args.limit), "--arch", arch, "--model", model,
                "--workers", str(args.workers), "--no-cache", "--out", str(out / label)]
     print(f"{label}: {' '.join(command)}", file=sys.stderr, flush=True)
     subprocess.run(command, env=env, check=True)
@@ -97,11 +101,17 @@ def main() -> None:
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "mbpp.jsonl"))
     parser.add_argument("--limit", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--model", default="local/qwen2.5-coder-1.5b")
+    parser.add_argument("--model", default=None, help="model of the 'after' run (default: the default model)")
+    parser.add_argument("--before-model", default="local/qwen2.5-coder-1.5b",
+                        help="model of the 'before' run (default: the earlier default, the shipped 1.5B file)")
     parser.add_argument("--out", default="bench-runs/speed")
     parser.add_argument("--only", choices=("after", "before"))
     parser.add_argument("--report", action="store_true", help="only compare the runs already in --out")
     args = parser.parse_args()
+    if args.model is None:
+        from archon_code.llm.local import DEFAULT_MODEL
+
+        args.model = DEFAULT_MODEL
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if not args.report:

@@ -101,7 +101,7 @@ class MeteredLLM:
             self.tracer.event("llm_error", tag=tag, model=model, sample=sample, error=str(exc))
             raise
         self.tracer.event("llm_call", tag=tag, model=model, sample=sample, temperature=temperature,
-                          messages=[dict(m) for m in messages], text=done.text, cached=done.cached,
+                          stop=list(stop), messages=[dict(m) for m in messages], text=done.text, cached=done.cached,
                           usage=done.usage.model_dump())
         return done
 

@@ -21,7 +21,8 @@ def _llm(e: dict, full: bool) -> list[str]:
     u = e.get("usage", {})
     head = (f"[{e['t']:7.1f}s] LLM  {e.get('tag', '')}  {e.get('model', '')} #{e.get('sample', 0)}  "
             f"tokens {u.get('prompt_tokens', 0)}+{u.get('completion_tokens', 0)}"
-            + ("  (cached)" if e.get("cached") else ""))
+            + ("  (cached)" if e.get("cached") else "")
+            + ("  stop " + " ".join(repr(s) for s in e["stop"]) if e.get("stop") else ""))
     out = [head]
     if full:
         for m in e.get("messages", []):

@@ -139,6 +139,7 @@ def test_trace_records_calls_executions_layers_and_renders(judge, tmp_path):
     assert {c["tag"] for c in calls} == {"layer1/generator0"}
     assert sorted(c["text"] for c in calls) == sorted(c.text for c in llm.calls)
     assert calls[0]["messages"] == [dict(m) for m in llm.calls[0].messages]
+    assert all(c["stop"] == ["\n```\n"] for c in calls)  # program requests stop at the closing fence
     execution = next(e for e in events if e["event"] == "execution")
     assert execution["tag"] == "layer2/evaluator0"
     assert execution["verdicts"]["layer1/generator0#2"] == {"verdict": "AC", "tests": ["AC", "AC"],
@@ -147,6 +148,7 @@ def test_trace_records_calls_executions_layers_and_renders(judge, tmp_path):
     text = render_trace(events)
     assert "EXEC layer2/evaluator0  judge_many: 3 candidates x 2 tests (2 public)" in text
     assert "END  program layer1/generator0#2  public 2/2  calls 4" in text
+    assert "stop '\\n```\\n'" in text
 
 
 def test_solve_problem_api_and_lang_check(judge):

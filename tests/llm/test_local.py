@@ -87,7 +87,7 @@ def test_missing_weight_wheel_gives_the_extra_hint(tmp_path):
 
 
 def test_user_gguf_hash_is_remembered_by_size_and_mtime(tmp_path):
-    from archon_code.llm.local import _file_sha256
+    from archon_code.llm.weights import file_sha256 as _file_sha256
 
     gguf = tmp_path / "m.gguf"
     gguf.write_bytes(b"abc")

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from archon_code.errors import LLMError
-from archon_code.llm import local
-from archon_code.llm.local import LOCAL_MODELS, DerivedWeights, materialize
+from archon_code.llm import weights as weight_files
+from archon_code.llm.weights import LOCAL_MODELS, DerivedWeights, materialize
 
 gguf = pytest.importorskip("gguf")
 
@@ -63,10 +63,10 @@ def test_a_derived_file_with_another_sha256_is_refused_and_not_kept(tmp_path, mo
     _tiny(source)
     monkeypatch.setitem(LOCAL_MODELS, "tiny-q8", DerivedWeights(base="base", rewrite=("Q4_0",), to="Q8_0",
                                                                 sha256="0" * 64))
-    monkeypatch.setattr(local, "materialize", lambda name, root=None, _real=materialize:
+    monkeypatch.setattr(weight_files, "materialize", lambda name, root=None, _real=materialize:
                         source if name == "base" else _real(name, root))
     with pytest.raises(LLMError) as info:
-        local.materialize("tiny-q8", tmp_path)
+        weight_files.materialize("tiny-q8", tmp_path)
     assert str(info.value).startswith("derived weights for tiny-q8.gguf have sha256 ")
     assert str(info.value).endswith(f"expected {'0' * 64} (another gguf package version?): use local/base")
     assert sorted(p.name for p in source.parent.iterdir()) == ["base.gguf", "tiny-q8.gguf.lock"]
@@ -82,13 +82,13 @@ def test_a_derived_file_with_its_pinned_sha256_is_made_once(tmp_path, monkeypatc
     pinned = hashlib.sha256((tmp_path / "expected.gguf").read_bytes()).hexdigest()
     monkeypatch.setitem(LOCAL_MODELS, "tiny-q8", DerivedWeights(base="base", rewrite=("Q4_0",), to="Q8_0",
                                                                 sha256=pinned))
-    monkeypatch.setattr(local, "materialize", lambda name, root=None, _real=materialize:
+    monkeypatch.setattr(weight_files, "materialize", lambda name, root=None, _real=materialize:
                         source if name == "base" else _real(name, root))
-    target = local.materialize("tiny-q8", tmp_path)
+    target = weight_files.materialize("tiny-q8", tmp_path)
     assert target == tmp_path / "models" / "tiny-q8.gguf"
     assert json.loads((tmp_path / "models" / "tiny-q8.gguf.sha256").read_text())["sha256"] == pinned
     made = target.stat().st_mtime_ns
-    assert local.materialize("tiny-q8", tmp_path) == target and target.stat().st_mtime_ns == made
+    assert weight_files.materialize("tiny-q8", tmp_path) == target and target.stat().st_mtime_ns == made
 
 
 @pytest.mark.model
