@@ -98,11 +98,16 @@ def _short_name(model: str) -> str:
     return name
 
 
+def _user_file(model: str) -> Optional[Path]:
+    """The GGUF file of ``local/<PATH>.gguf``; None for a shipped model's name."""
+    name = model[len(LOCAL_PREFIX) :]
+    return Path(name).expanduser().resolve() if name.endswith(".gguf") else None
+
+
 def _weights_for(model: str, root: Path) -> tuple[Path, str]:
     """GGUF path and sha256 for a ``local/...`` model name."""
-    name = model[len(LOCAL_PREFIX) :]
-    if name.endswith(".gguf"):
-        path = Path(name).expanduser().resolve()
+    path = _user_file(model)
+    if path is not None:
         return path, file_sha256(path, root)
     short = _short_name(model)
     return materialize(short, root), LOCAL_MODELS[short].sha256
@@ -115,11 +120,9 @@ def _identity(name: str, sha256: str) -> str:
 def local_identity(model: str, root: Path | None = None) -> str:
     """Cache identity of a ``local/...`` model (name + GGUF sha256) without starting it."""
     short = _short_name(model)
-    name = model[len(LOCAL_PREFIX) :]
-    if name.endswith(".gguf"):
-        path = Path(name).expanduser().resolve()
-        return _identity(short, file_sha256(path, root or cache_root()))
-    return _identity(short, LOCAL_MODELS[short].sha256)
+    path = _user_file(model)
+    sha256 = LOCAL_MODELS[short].sha256 if path is None else file_sha256(path, root or cache_root())
+    return _identity(short, sha256)
 
 
 def _draft_path(draft: str, root: Path) -> Path:
