@@ -88,7 +88,7 @@ LOCAL_MODELS: dict[str, WeightSet | DerivedWeights] = {
     # Q4_0 or Q8_0, so that every weight matrix is one llama.cpp's CPU back end repacks for
     # batched products (docs/models.md, "Derived weights"). q4: 10% smaller, lossier, faster
     # for one sample and for four; q8: near-lossless, 9% larger, four samples at equal lengths
-    # cost 1.34x one, but one sample decodes slower.
+    # cost 1.34x one on AVX-512 (2.24x on AVX2 only), but one sample decodes slower.
     "qwen2.5-coder-1.5b-q4": DerivedWeights(
         base="qwen2.5-coder-1.5b",
         rewrite=("Q6_K",),
