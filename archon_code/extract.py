@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from archon_code.types import Lang
 
-__all__ = ["PROGRAM_STOP", "ExtractResult", "code_blocks", "cut_at_stop", "ends_in_open_fence", "extract_code", "looks_whole"]
+__all__ = ["CODE_START_STOP", "PROGRAM_STOP", "ExtractResult", "code_blocks", "cut_at_stop", "ends_in_open_fence", "extract_code", "looks_whole"]
 
 PROGRAM_STOP = ("\n```\n",)
 """Stop strings of a request whose answer is a program: a closing fence followed by more text
@@ -26,6 +26,11 @@ PROGRAM_STOP = ("\n```\n",)
 time, and on the embedded model an ``n``-request's wall time follows its longest answer. An
 opening fence carries a language tag (the prompts ask for ```python / ```cpp), so it does not
 match; the cut answer ends in an unterminated fence, which :func:`extract_code` reads."""
+
+CODE_START_STOP = ("\n```py", "\n```cpp", "\n```c++", "\n```C++")
+"""Stop strings of a request whose answer is prose (a critique): the opening fence of a program
+on a line of its own (the prompts and the model tag programs ```python / ```cpp). Untagged
+fences (quoted inputs and outputs) do not match."""
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+#.-]*)[^\n]*\n(.*?)(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
 _TAGS = {

@@ -12,6 +12,8 @@ test). For each server setting it prints tokens/s and wall time of
   processed once and the 4 answers decode in one batch);
 * ``draft``: greedy with a 0.5B draft model (speculative decoding);
 * ``ngram``: greedy with n-gram (prompt lookup) speculation;
+* ``prefill``: prompt processing alone, a cold fuser prompt with four candidates answered with
+  one token (its ``tok/s`` counts prompt tokens: what a critique-and-fuse layer waits for);
 * ``fixed1`` / ``fixed4``: one sample, and 4 samples in one ``n=4`` request, each forced to
   exactly ``--fixed-tokens`` tokens (``ignore_eos``): what batching costs at equal lengths
   (``fixed4``'s ratio is to ``fixed1``, not to greedy);
@@ -23,7 +25,7 @@ so the prompt is processed once per scenario and reuse inside it shows in ``prom
 
     python bench/llm_throughput.py [--model qwen2.5-coder-1.5b] [--threads N] [--busy]
                                    [--repeat 2] [--problem Mbpp/2] [--fixed-tokens 128] [--json]
-                                   [--spread N [--stop-fence]]
+                                   [--spread N [--stop-fence]] [--repack on|off]
 
 ``--spread N`` adds, on the same server, ``greedy`` and ``n4`` on the statement prompts of the
 next N MBPP problems and prints the issue's figure over all of them: the summed wall time of
@@ -60,7 +62,11 @@ from archon_code.llm.local import LocalServerConfig, _start_server, cache_root, 
 from archon_code.problems import load_problems  # noqa: E402
 
 MBPP = ROOT.parent / "shared" / "data" / "mbpp.jsonl"
+ARGS = argparse.Namespace(repack=True)
+"""The parsed options (``serve`` reads ``repack``)."""
 SAMPLES = 4
+PREFILL_ITEMS = 4
+"""Candidates in the ``prefill`` row's fuser prompt (a long prompt, as a critique-and-fuse layer sends)."""
 FENCE_STOP = PROGRAM_STOP
 """``--stop-fence``: what archon-code's program requests send (``archon_code.extract``)."""
 
@@ -75,8 +81,9 @@ def prompts(problem) -> dict[str, list[dict]]:
     item = {"source": source, "passed": 0, "total": len(problem.public_tests), "critique": "",
             "failures": [failure]}
     repair = render("fuser", lang="py", problem=problem, items=[item], disagreements=[])
+    fuse = render("fuser", lang="py", problem=problem, items=[item] * PREFILL_ITEMS, disagreements=[])
     return {name: [{"role": "system", "content": system}, {"role": "user", "content": text}]
-            for name, text in (("statement", statement), ("repair", repair))}
+            for name, text in (("statement", statement), ("repair", repair), ("fuse", fuse))}
 
 
 def ask(base: str, messages: list[dict], *, temperature: float, seed: int, max_tokens: int, n: int = 1,
@@ -158,8 +165,21 @@ def fixed(base: str, messages: list[dict], marker: str, tokens: int, n: int) -> 
     return summary(marker, [answer], time.monotonic() - started)
 
 
+def prefill(base: str, messages: list[dict], marker: str) -> dict:
+    """Prompt processing alone: a long cold prompt answered with one token (``tok/s`` counts
+    prompt tokens)."""
+    msgs = marked(messages, marker.replace("/", ""))
+    answer = ask(base, msgs, temperature=0.0, seed=0, max_tokens=1)
+    tokens = answer["prompt_n"] or 0
+    row = {"scenario": marker, "wall_s": round(answer["wall_s"], 2), "tokens": tokens,
+            "tok_s": round(tokens / answer["wall_s"], 2) if answer["wall_s"] else 0.0,
+            "prompt_n": [tokens], "draft": None, "load": round(os.getloadavg()[0], 2)}
+    print(json.dumps(row), file=sys.stderr, flush=True)
+    return row
+
+
 def serve(path: Path, config: LocalServerConfig):
-    server = _start_server(path, config, cache_root())
+    server = _start_server(path, config.model_copy(update={"repack": ARGS.repack}), cache_root())
     base = server.listening_address
     ask(base, [{"role": "user", "content": "hi"}], temperature=0.0, seed=1, max_tokens=4)  # warm-up
     return server, base
@@ -169,9 +189,10 @@ def measure(path: Path, args, threads: int, rep: int) -> list[dict]:
     rows, baseline = [], {}
     plain = LocalServerConfig(threads=threads, parallel=SAMPLES, draft=None, ngram=False)
     server, base = serve(path, plain)
-    for name, messages in args.prompts.items():
-        row, baseline[name] = greedy(base, messages, f"greedy/{name}/{rep}", args.max_tokens)
+    for name in ("statement", "repair"):
+        row, baseline[name] = greedy(base, args.prompts[name], f"greedy/{name}/{rep}", args.max_tokens)
         rows.append(row)
+    rows.append(prefill(base, args.prompts["fuse"], f"prefill/fuse/{rep}"))
     rows.append(samples(base, args.prompts["statement"], f"seq4/statement/{rep}", args.max_tokens, False))
     rows.append(samples(base, args.prompts["statement"], f"par4/statement/{rep}", args.max_tokens, True))
     rows.append(samples(base, args.prompts["statement"], f"n4/statement/{rep}", args.max_tokens, True, n=SAMPLES))
@@ -192,8 +213,8 @@ def measure(path: Path, args, threads: int, rep: int) -> list[dict]:
                 "ngram": plain.model_copy(update={"ngram": True})}
     for label, config in ({} if args.no_speculation else variants).items():
         server, base = serve(path, config)
-        for name, messages in args.prompts.items():
-            row, text = greedy(base, messages, f"{label}/{name}/{rep}", args.max_tokens)
+        for name in ("statement", "repair"):
+            row, text = greedy(base, args.prompts[name], f"{label}/{name}/{rep}", args.max_tokens)
             row["identical"] = text == baseline[name]
             rows.append(row)
         del server
@@ -239,6 +260,9 @@ def ratios(rows: list[dict]) -> list[dict]:
     out = []
     for r in rows:
         kind, prompt, rep = r["scenario"].split("/")
+        if kind == "prefill":  # no sequential baseline: its figure is prompt tokens/s
+            out.append({**r, "x_greedy_wall": "-"})
+            continue
         ref = one[(r["threads"], rep)] if kind.startswith("fixed") else base[(r["threads"], prompt, rep)]
         out.append({**r, "x_greedy_wall": round(r["wall_s"] / ref, 2)})
     return out
@@ -270,6 +294,8 @@ def main() -> None:
                         help="also greedy and n4 on the next N MBPP problems, and their summed ratio")
     parser.add_argument("--stop-fence", action="store_true",
                         help="with --spread: also n4 stopped at the closing code fence (n4stop)")
+    parser.add_argument("--repack", choices=("on", "off"), default="on",
+                        help="llama.cpp's repacked weight layouts (LocalServerConfig.repack; default on)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     everything = load_problems(MBPP)
@@ -281,6 +307,7 @@ def main() -> None:
     start = ids.index(args.problem) + 1
     args.spread_prompts = {p.id: prompts(p)["statement"] for p in everything[start:start + args.spread]}
     path = Path(args.model).resolve() if args.model.endswith(".gguf") else materialize(args.model)
+    ARGS.repack = args.repack = args.repack == "on"
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
     try:
         rows = [row for rep in range(args.repeat) for threads in (args.threads or [1, 2])
@@ -291,7 +318,8 @@ def main() -> None:
     rows = ratios(rows)
     import xllamacpp
 
-    header = (f"model {args.model}, problem {args.problem}, max_tokens {args.max_tokens}, busy={args.busy}, "
+    header = (f"model {args.model}, repack {'on' if args.repack else 'off'}, problem {args.problem}, "
+              f"max_tokens {args.max_tokens}, busy={args.busy}, "
               f"cores {os.cpu_count()}, load at end {os.getloadavg()}\n"
               f"llama.cpp {xllamacpp.get_system_info().strip()}")
     overall = spread(rows, args.problem)

@@ -7,8 +7,10 @@ Issue 10's end-to-end figure. Runs (resumably, one after the other, both ``--no-
   (the default model, ``--model`` to choose another);
 * ``before``: the same with the earlier defaults: the shipped 1.5B file
   (``--before-model local/qwen2.5-coder-1.5b``), ``ARCHON_CODE_LOCAL_SLOTS=2``,
-  ``ARCHON_CODE_LOCAL_THREADS=1``, ``ARCHON_CODE_LOCAL_BATCH=0`` and ``full`` with the
-  generator's former ``parallel: 2`` (written to ``OUT/full-legacy.yaml``);
+  ``ARCHON_CODE_LOCAL_THREADS=1``, ``ARCHON_CODE_LOCAL_BATCH=0``, ``ARCHON_CODE_LOCAL_REPACK=1``
+  and ``full`` with the generator's former ``parallel: 2``, a critic and fuser with
+  ``distinct: false`` and a critic with ``stop_at_code: false`` (written to
+  ``OUT/full-legacy.yaml``);
 
 then prints, per run, pass@1, oracle, calls and seconds per problem (the mean wall time of one
 problem's task, as ``bench`` prints ``s/p``) and the ratio before / after, over the problems both
@@ -37,11 +39,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-LEGACY_ENV = {"ARCHON_CODE_LOCAL_SLOTS": "2", "ARCHON_CODE_LOCAL_THREADS": "1", "ARCHON_CODE_LOCAL_BATCH": "0"}
+LEGACY_ENV = {"ARCHON_CODE_LOCAL_SLOTS": "2", "ARCHON_CODE_LOCAL_THREADS": "1", "ARCHON_CODE_LOCAL_BATCH": "0",
+              "ARCHON_CODE_LOCAL_REPACK": "1"}
 
 
 def legacy_arch(out: Path) -> Path:
-    """``full`` with the generator's earlier default ``parallel: 2``."""
+    """``full`` with the generator's earlier default ``parallel: 2``, a critic and fuser that
+    take the top candidates copies included (``distinct: false``) and a critic that writes its
+    whole answer (``stop_at_code: false``)."""
     import yaml
 
     from archon_code.architecture import load_architecture
@@ -51,6 +56,10 @@ def legacy_arch(out: Path) -> Path:
         for component in layer:
             if component["type"] == "generator":
                 component["parallel"] = 2
+            if component["type"] in ("critic", "fuser"):
+                component["distinct"] = False
+            if component["type"] == "critic":
+                component["stop_at_code"] = False
     config["name"] = "full-legacy"
     path = out / "full-legacy.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))

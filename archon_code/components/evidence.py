@@ -26,7 +26,9 @@ __all__ = [
     "public_passing_reference",
     "TRUSTED",
     "Evidence",
+    "best_distinct",
     "evidence",
+    "program_key",
     "passes_public",
     "public_passed",
     "rank_by_evidence",
@@ -117,6 +119,33 @@ def rank_by_evidence(state: State, n_public: int, tiebreak: Sequence[str] = ()) 
     order = {cid: i for i, cid in enumerate(tiebreak)}
     position = {c.id: i for i, c in enumerate(state.candidates)}
     return sorted(keys, key=lambda cid: (tuple(-x for x in keys[cid]), order.get(cid, len(order)), position[cid]))
+
+
+def program_key(candidate: Candidate) -> tuple[str, str]:
+    """What makes two candidates the same program: language and source, trailing spaces and
+    blank edges aside."""
+    lines = candidate.source.strip().splitlines()
+    return candidate.lang, "\n".join(line.rstrip() for line in lines)
+
+
+def best_distinct(state: State, n_public: int, k: int, tiebreak: Sequence[str] = ()) -> list[str]:
+    """The ``k`` best candidate ids (:func:`rank_by_evidence`) whose programs differ: one whose
+    program (:func:`program_key`) equals a better one's is skipped.
+
+    Decision: a critic or fuser shown the same program twice learns nothing from the second copy,
+    and at temperature 0 two critiques of one program are the same answer, paid twice (samples
+    of a small model often repeat each other: MBPP runs of ``full`` picked two identical programs
+    for the critic). The duplicates stay candidates, so their votes still count in the evidence."""
+    seen: set[tuple[str, str]] = set()
+    chosen: list[str] = []
+    for cid in rank_by_evidence(state, n_public, tiebreak):
+        key = program_key(state.candidate(cid))
+        if key not in seen:
+            seen.add(key)
+            chosen.append(cid)
+            if len(chosen) == k:
+                break
+    return chosen
 
 
 def solved(state: State, n_public: int) -> Optional[str]:

@@ -12,7 +12,7 @@ from pydantic import Field
 from archon_code.components.base import Component, LLMComponentConfig
 from archon_code.components.clusters import disagreements
 from archon_code.components.differential import observe
-from archon_code.components.evidence import public_passed, rank_by_evidence
+from archon_code.components.evidence import best_distinct, public_passed, rank_by_evidence
 from archon_code.components.feedback import failures_of
 from archon_code.components.generator import sample_programs
 from archon_code.components.state import State
@@ -25,7 +25,8 @@ class FuserConfig(LLMComponentConfig):
     """Settings of a fuser."""
 
     top_k: int = Field(default=3, ge=1, le=50)
-    """Fuse the ``top_k`` best candidates by execution evidence."""
+    """Fuse the ``top_k`` best candidates by execution evidence, one per distinct program
+    (``evidence.best_distinct``)."""
     samples: int = Field(default=1, ge=1, le=50)
     """Fused candidates to write."""
     failures: int = Field(default=2, ge=0, le=20)
@@ -34,6 +35,9 @@ class FuserConfig(LLMComponentConfig):
     """Model calls in flight at once."""
     disagreements: int = Field(default=3, ge=0, le=20)
     """Most differential inputs shown on which candidates disagree (after a differential layer)."""
+    distinct: bool = True
+    """Skip a candidate whose program equals a better one's (``evidence.best_distinct``);
+    False: the ``top_k`` best as ranked, copies included (the behaviour before stop 23)."""
 
 
 class Fuser(Component):
@@ -49,7 +53,8 @@ class Fuser(Component):
         tests = self.tests_for(problem, state)
         n_public = len(problem.public_tests)
         items = []
-        chosen = rank_by_evidence(state, n_public, state.ranking)[: self.config.top_k]
+        chosen = (best_distinct(state, n_public, self.config.top_k, state.ranking) if self.config.distinct
+                  else rank_by_evidence(state, n_public, state.ranking)[: self.config.top_k])
         names = {cid: f"candidate {k}" for k, cid in enumerate(chosen, 1)}
         cases = disagreements(state, n_public, names, self.config.disagreements)
         for cid in chosen:

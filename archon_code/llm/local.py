@@ -174,6 +174,7 @@ def _start_server(path: Path, config: LocalServerConfig, root: Optional[Path] = 
     params.cpuparams.n_threads = config.n_threads
     params.cpuparams_batch.n_threads = config.n_threads
     params.sampling.seed = config.seed
+    params.no_extra_bufts = not config.repack
     params.verbosity = -1
     _speculation(params, config, root or cache_root())
     try:

@@ -75,3 +75,42 @@ def test_fuser_model_failure_is_recorded(problem):
     out = Fuser(FuserConfig(type="fuser"), llm, None, tag="layer5/fuser0", model="m").run(problem, state)
     assert [c.id for c in out.candidates] == ["s"]
     assert out.failures[0].message == "scripted rate limit (429) on call 0 (model m, tag 'layer5/fuser0')"
+
+
+def test_critic_and_fuser_take_the_best_distinct_programs(problem):
+    # "s2" is "s" with trailing spaces and a blank last line: the same program, so the critic
+    # writes one critique for both and takes the next distinct program ("a") as its second.
+    copy = "\n".join(line + "  " for line in SUB.splitlines()) + "\n\n"
+    verdicts = {"s": _sub_judgement(), "s2": _sub_judgement().model_copy(update={"candidate_id": "s2"}),
+                "a": judgement("a", "WW")}
+    state = state_with({"s": SUB, "s2": copy, "a": ADD}, verdicts).model_copy(update={"ranking": ("s", "s2", "a")})
+    llm = ScriptedLLM(["bad sign", "reads wrong"])
+    out = Critic(CriticConfig(type="critic", top_k=2, parallel=1), llm, None, tag="layer4/critic0",
+                 model="m").run(problem, state)
+    assert len(llm.calls) == 2 and "a + b" in llm.calls[1].last_user
+    assert out.critiques == {"s": "bad sign", "s2": "bad sign", "a": "reads wrong"}
+    fuser_llm = ScriptedLLM([fenced(ADD)])
+    Fuser(FuserConfig(type="fuser", top_k=2), fuser_llm, None, tag="layer5/fuser0", model="m").run(problem, out)
+    prompt = fuser_llm.calls[0].last_user
+    assert prompt.count("## Candidate") == 2 and "a - b" in prompt and "a + b" in prompt
+    assert "Critique:\nbad sign" in prompt and "Critique:\nreads wrong" in prompt
+    # one distinct program only: one critique, whatever top_k says
+    only = state_with({"s": SUB, "s2": copy}, {k: verdicts[k] for k in ("s", "s2")})
+    llm = ScriptedLLM(["bad sign"])
+    out = Critic(CriticConfig(type="critic", top_k=3), llm, None, tag="layer4/critic0", model="m").run(problem, only)
+    assert len(llm.calls) == 1 and out.critiques == {"s": "bad sign", "s2": "bad sign"}
+
+
+def test_critic_ends_where_the_model_opens_a_program(problem):
+    answer = ("It subtracts; the expected output is\n```\n3\n```\nso add instead. Fixed:\n"
+              "```python\nprint(sum(map(int, input().split())))\n```\nThis sums the two numbers.")
+    state = state_with({"s": SUB}, {"s": _sub_judgement()})
+    llm = ScriptedLLM([answer])
+    out = Critic(CriticConfig(type="critic"), llm, None, tag="layer4/critic0", model="m").run(problem, state)
+    # an untagged fence (a quoted output) is kept; the program's ```python ends the critique
+    assert out.critiques == {"s": "It subtracts; the expected output is\n```\n3\n```\nso add instead. Fixed:"}
+    assert "\n```py" in llm.calls[0].stop and "\n```cpp" in llm.calls[0].stop
+    llm = ScriptedLLM([answer])
+    whole = Critic(CriticConfig(type="critic", stop_at_code=False), llm, None, tag="layer4/critic0",
+                   model="m").run(problem, state)
+    assert whole.critiques == {"s": answer} and llm.calls[0].stop == ()

@@ -236,3 +236,32 @@ def test_busy_cores_sees_a_process_spinning_now():
         spinner.kill()
         spinner.wait()
     assert spinning is not None and 0.7 <= spinning <= cores + 0.01, spinning
+
+
+def test_repack_reads_env(monkeypatch):
+    from archon_code.errors import ConfigError
+    from archon_code.llm.local import LocalServerConfig
+
+    assert LocalServerConfig().repack is True
+    for raw, value in (("0", False), ("off", False), ("1", True), ("", True)):
+        monkeypatch.setenv("ARCHON_CODE_LOCAL_REPACK", raw)
+        assert LocalServerConfig().repack is value
+    monkeypatch.setenv("ARCHON_CODE_LOCAL_REPACK", "sometimes")
+    with pytest.raises(ConfigError, match="ARCHON_CODE_LOCAL_REPACK='sometimes': expected 1 or 0"):
+        LocalServerConfig()
+
+
+@pytest.mark.model
+def test_unrepacked_server_answers(tmp_path):
+    # The server llama.cpp starts without its repacked layouts (what -q8 gets on an AVX2-only
+    # CPU) loads and answers; 0.5B keeps the test short.
+    pytest.importorskip("xllamacpp")
+    from archon_code.llm.local import LocalServerConfig, _REGISTRY
+
+    config = LocalServerConfig(parallel=1, repack=False)
+    local_endpoint("local/qwen2.5-coder-0.5b", config)
+    assert any(c.repack is False for _, c in _REGISTRY.servers)
+    client = LLMClient(tmp_path, cache=False, local=config)
+    answer = client.complete([{"role": "user", "content": "Write a function add(a, b) returning a + b. Only code."}],
+                             model="local/qwen2.5-coder-0.5b", max_tokens=48)
+    assert "def add" in answer.text
