@@ -9,8 +9,8 @@ Issue 10's end-to-end figure. Runs (resumably, one after the other, both ``--no-
   (``--before-model local/qwen2.5-coder-1.5b``), ``ARCHON_CODE_LOCAL_SLOTS=2``,
   ``ARCHON_CODE_LOCAL_THREADS=1``, ``ARCHON_CODE_LOCAL_BATCH=0``, ``ARCHON_CODE_LOCAL_REPACK=1``
   and ``full`` with the generator's former ``parallel: 2``, a critic and fuser with
-  ``distinct: false`` and a critic with ``stop_at_code: false`` (written to
-  ``OUT/full-legacy.yaml``);
+  ``distinct: false``, a critic with ``stop_at_code: false`` and a differential layer with
+  ``overlap: false`` and ``brute_force_candidate: false`` (written to ``OUT/full-legacy.yaml``);
 
 then prints, per run, pass@1, oracle, calls and seconds per problem (the mean wall time of one
 problem's task, as ``bench`` prints ``s/p``) and the ratio before / after, over the problems both
@@ -45,8 +45,10 @@ LEGACY_ENV = {"ARCHON_CODE_LOCAL_SLOTS": "2", "ARCHON_CODE_LOCAL_THREADS": "1", 
 
 def legacy_arch(out: Path) -> Path:
     """``full`` with the generator's earlier default ``parallel: 2``, a critic and fuser that
-    take the top candidates copies included (``distinct: false``) and a critic that writes its
-    whole answer (``stop_at_code: false``)."""
+    take the top candidates copies included (``distinct: false``), a critic that writes its
+    whole answer (``stop_at_code: false``) and a differential layer that asks for one thing at
+    a time and keeps the brute force as a reference only (``overlap: false``,
+    ``brute_force_candidate: false``)."""
     import yaml
 
     from archon_code.architecture import load_architecture
@@ -60,6 +62,9 @@ def legacy_arch(out: Path) -> Path:
                 component["distinct"] = False
             if component["type"] == "critic":
                 component["stop_at_code"] = False
+            if component["type"] == "differential":
+                component["overlap"] = False
+                component["brute_force_candidate"] = False
     config["name"] = "full-legacy"
     path = out / "full-legacy.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))

@@ -21,8 +21,8 @@ more samples are drawn (the generator's prompt) up to ``max_candidates``.
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
-from typing import Optional, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import NamedTuple, Optional, Sequence
 
 from pydantic import Field
 
@@ -30,7 +30,7 @@ from archon_code.components.base import Component, LLMComponentConfig, render
 from archon_code.components.clusters import clusters, decisive, failed, function_key, stdio_key
 from archon_code.components.evidence import passes_public, public_passing_reference
 from archon_code.components.generator import sample_programs
-from archon_code.components.state import Behaviour, Failure, Probe, State
+from archon_code.components.state import Behaviour, Failure, Probe, Rejected, State
 from archon_code.components.testgen_parse import parse_asserts, parse_input_list, parse_literal_tests
 from archon_code.extract import extract_code
 from archon_code.functions import Call
@@ -67,12 +67,38 @@ class DifferentialConfig(LLMComponentConfig):
     """Samples to draw per round while the clusters are not decisive (0: never sample more)."""
     max_candidates: int = Field(default=8, ge=1, le=200)
     """Stop sampling once the run holds this many candidates."""
+    overlap: bool = True
+    """Send the model calls that do not wait on each other at once, so they decode in one batch
+    over the embedded server's slots: the brute force, the stdio validator, and the first
+    ``batch`` of samples when it is certain to be drawn (no candidate passes the public tests
+    yet, so no cluster exists whatever the brute force says). False: one call after another,
+    as before stop 24."""
+    brute_force_candidate: bool = True
+    """When no sampled candidate passes the public tests but the brute force does, the brute
+    force joins the candidates (origin ``brute_force:MODEL``); it agrees with itself on every
+    input, so the run is decisive and exits early with it instead of critiquing and fusing
+    programs that fail.
+
+    Decision: on MBPP-sized inputs a public-passing brute force is as good an answer as any
+    (docs/models.md, "Brute force as a fallback"); on CodeContests it may be too slow for the
+    hidden tests, but so are the failing programs a fuser would start from. It only ever
+    replaces a run with no public-passing candidate. False: the brute force is only a reference."""
+
+
+class _Drawn(NamedTuple):
+    count: int
+    found: list[Candidate]
+    rejected: list[Rejected]
+    failures: list[Failure]
 
 
 class _Run:
     def __init__(self) -> None:
         self.failures: list[Failure] = []
         self.notes: list[str] = []
+        self.brute: Optional[Candidate] = None
+        self.drawn: Optional[Future] = None
+        """The first batch of samples, asked for while the brute force is written (``overlap``)."""
 
 
 def _behave(judge, problem: Problem, candidate: Candidate, probes: Sequence[Probe]) -> tuple[list[str], dict]:
@@ -123,24 +149,36 @@ class Differential(Component):
         assert self.judge is not None, f"{self.tag} needs a judge"
         state = self.evaluate(problem, state, only_missing=True)
         run = _Run()
-        if state.behaviour is None or not state.behaviour.probes:
-            state = self._start(problem, state, run)
-        state = observe(self.judge, problem, state)
-        if state.behaviour is not None and state.behaviour.probes:
-            state = self._more(problem, state, run)
-            state = state.model_copy(update={"notes": state.notes + (self._summary(problem, state),)})
+        with ThreadPoolExecutor(max_workers=3 if self.config.overlap else 1) as pool:
+            if state.behaviour is None or not state.behaviour.probes:
+                if self.config.overlap and self._certain_to_sample(problem, state):
+                    run.drawn = pool.submit(self._bound, self._draw, problem, state, 0)
+                state = self._start(problem, state, run, pool)
+            state = observe(self.judge, problem, state)
+            if state.behaviour is not None and state.behaviour.probes:
+                state = self._fallback(problem, self._more(problem, state, run), run)
+                state = state.model_copy(update={"notes": state.notes + (self._summary(problem, state),)})
+            elif run.drawn is not None:  # no inputs after all: the samples are candidates still
+                state = self._add(problem, state, run, run.drawn.result(), 0)
         return state.model_copy(update={"failures": state.failures + tuple(run.failures),
                                         "notes": state.notes + tuple(run.notes)})
 
     # -- inputs ------------------------------------------------------------------------
 
-    def _start(self, problem: Problem, state: State, run: _Run) -> State:
-        make = self._function_probes if problem.style == "function" else self._stdio_probes
-        probes = make(problem, run)
+    def _start(self, problem: Problem, state: State, run: _Run, pool: ThreadPoolExecutor) -> State:
+        # overlap: the brute force is asked for while the inputs are made (it needs none of them)
+        asked = (pool.submit(self._bound, self._brute_force, problem, run)
+                 if self.config.brute_force and self.config.overlap else None)
+        probes = (self._function_probes(problem, run) if problem.style == "function"
+                  else self._stdio_probes(problem, run, pool))
         if not probes:
             run.notes.append(f"{self.tag}: no differential inputs could be made")
             return state
-        brute = self._brute_force(problem, run) if self.config.brute_force else None
+        if self.config.brute_force:
+            brute = asked.result() if asked is not None else self._brute_force(problem, run)
+        else:
+            brute = None
+        run.brute = brute
         reference, shown = None, {}
         if brute is not None:
             keys, shown = _behave(self.judge, problem, brute, probes)
@@ -189,8 +227,10 @@ class Differential(Component):
                 probes.append(Probe(input=json.dumps(call.to_json(), sort_keys=True), label=call.describe(entry)))
         return probes[: self.config.inputs + (self.config.inputs if self.config.llm_inputs else 0)]
 
-    def _stdio_probes(self, problem: Problem, run: _Run) -> list[Probe]:
+    def _stdio_probes(self, problem: Problem, run: _Run, pool: ThreadPoolExecutor) -> list[Probe]:
         inputs: list[str] = []
+        validator = (pool.submit(self._bound, self._program, problem, "validator", run)
+                     if self.config.validator and self.config.overlap else None)
         program = self._program(problem, "differential_inputs", run)
         if program is not None:
             seeds = [f"{self.config.seed + k}\n" for k in range(self.config.generator_seeds)]
@@ -202,14 +242,14 @@ class Differential(Component):
             inputs += [i for i, _ in parse_literal_tests(text or "")]
         public = {t.input for t in problem.public_tests}
         inputs = [i for i in dict.fromkeys(inputs) if i not in public and len(i) <= 1 << 20]
-        inputs = self._validated(problem, inputs, run)[: self.config.inputs * 2]
+        inputs = self._validated(problem, inputs, run, validator)[: self.config.inputs * 2]
         return [Probe(input=i, label=i if len(i) <= 300 else i[:300] + f"... [{len(i) - 300} more characters]")
                 for i in inputs]
 
-    def _validated(self, problem: Problem, inputs: list[str], run: _Run) -> list[str]:
+    def _validated(self, problem: Problem, inputs: list[str], run: _Run, asked: Optional[Future]) -> list[str]:
         if not self.config.validator or not inputs:
             return inputs
-        validator = self._program(problem, "validator", run)
+        validator = asked.result() if asked is not None else self._program(problem, "validator", run)
         if validator is None:
             return inputs
         stdio = problem.model_copy(update={"style": "stdio"})
@@ -250,27 +290,60 @@ class Differential(Component):
 
     # -- more samples ------------------------------------------------------------------
 
+    def _bound(self, call, *args):
+        """``call(*args)`` in a pool thread, its executions traced under this component's tag."""
+        bind = getattr(self.judge, "bind", None)
+        if bind is not None:
+            bind(self.tag)
+        return call(*args)
+
+    def _certain_to_sample(self, problem: Problem, state: State) -> bool:
+        """The first batch will be drawn whatever the brute force and the inputs turn out to
+        be: no candidate passes the public tests, so no cluster exists and nothing is decisive."""
+        n_public = len(problem.public_tests)
+        return (bool(self.config.batch) and len(state.candidates) < self.config.max_candidates
+                and not any(passes_public(state.verdicts.get(c.id), n_public) for c in state.candidates))
+
+    def _draw(self, problem: Problem, state: State, made: int) -> _Drawn:
+        """One batch of samples (the generator's prompt), sample indices from ``made``."""
+        count = min(self.config.batch, self.config.max_candidates - len(state.candidates))
+        jobs = [(self.model, _SAMPLE_BASE + made + k) for k in range(count)]
+        return _Drawn(count, *sample_programs(self, problem, "generator", jobs, "sampler"))
+
+    def _add(self, problem: Problem, state: State, run: _Run, drawn: _Drawn, made: int) -> State:
+        run.failures += drawn.failures
+        found = [c.model_copy(update={"id": f"{self.tag}#{made + k}"}) for k, c in enumerate(drawn.found)]
+        state = state.model_copy(update={"candidates": state.candidates + tuple(found),
+                                         "rejected": state.rejected + tuple(drawn.rejected)})
+        return observe(self.judge, problem, self.evaluate(problem, state, only_missing=True))
+
     def _more(self, problem: Problem, state: State, run: _Run) -> State:
         n_public = len(problem.public_tests)
         made = 0
-        while (self.config.batch and not decisive(state, n_public)
-               and len(state.candidates) < self.config.max_candidates):
-            if getattr(self.llm, "exhausted", lambda: None)():
+        while run.drawn is not None or (self.config.batch and not decisive(state, n_public)
+                                        and len(state.candidates) < self.config.max_candidates):
+            if run.drawn is None and getattr(self.llm, "exhausted", lambda: None)():
                 break
-            count = min(self.config.batch, self.config.max_candidates - len(state.candidates))
-            jobs = [(self.model, _SAMPLE_BASE + made + k) for k in range(count)]
-            found, rejected, failures = sample_programs(self, problem, "generator", jobs, "sampler")
-            found = [c.model_copy(update={"id": f"{self.tag}#{made + k}"}) for k, c in enumerate(found)]
-            made += count
-            run.failures += failures
-            state = state.model_copy(update={"candidates": state.candidates + tuple(found),
-                                             "rejected": state.rejected + tuple(rejected)})
-            if failures and not found:
+            drawn = run.drawn.result() if run.drawn is not None else self._draw(problem, state, made)
+            run.drawn = None
+            state = self._add(problem, state, run, drawn, made)
+            made += drawn.count
+            if drawn.failures and not drawn.found:
                 break
-            state = observe(self.judge, problem, self.evaluate(problem, state, only_missing=True))
         if made:
             run.notes.append(f"{self.tag}: drew {made} more samples")
         return state
+
+    def _fallback(self, problem: Problem, state: State, run: _Run) -> State:
+        """``brute_force_candidate``: the brute force joins when no sampled candidate passes the public tests."""
+        n_public = len(problem.public_tests)
+        if (not self.config.brute_force_candidate or run.brute is None
+                or any(passes_public(state.verdicts.get(c.id), n_public) for c in state.candidates)):
+            return state
+        run.notes.append(f"{self.tag}: no sample passes the public tests, the brute force does: "
+                         "it joins the candidates")
+        state = state.model_copy(update={"candidates": state.candidates + (run.brute,)})
+        return observe(self.judge, problem, self.evaluate(problem, state, only_missing=True))
 
     def _summary(self, problem: Problem, state: State) -> str:
         n_public = len(problem.public_tests)

@@ -6,6 +6,7 @@ import pytest
 
 from archon_code.components import Differential, DifferentialConfig, Ranker, RankerConfig, State
 from archon_code.components.clusters import clusters, decisive, disagreements, expected_outputs, reference_agreement
+from archon_code.components.evidence import solved
 from archon_code.types import Candidate, Problem, TestCase
 from tests.components.conftest import ADD, SUB, fenced, make_problem
 from tests.support.scripted_llm import ScriptedLLM
@@ -150,3 +151,51 @@ def test_a_big_cluster_is_decisive_unless_it_contradicts_the_brute_force_on_most
     assert "double(10)" in [p.label for p in behaviour.probes]
     assert reference_agreement(behaviour, "c0") == len(behaviour.probes) - 1
     assert decisive(state, 1)  # 3 of 3 agree, and with the brute force on all but one input
+
+
+def _brute_or(answer: str):
+    """Brute-force prompts get RIGHT, every other prompt ``answer``."""
+    return lambda messages, sample: fenced(RIGHT if "simplest possible" in messages[-1]["content"] else answer)
+
+
+def test_the_first_batch_is_asked_for_with_the_brute_force_when_nothing_passes_yet(judge):
+    # nothing passes the public test: the first batch is drawn whatever the brute force says
+    together = ScriptedLLM(_brute_or(FAILS_PUBLIC), delay=0.5)
+    state = _differential(judge, together, inputs=4, batch=2, max_candidates=4,
+                          brute_force_candidate=False).run(DOUBLE, _state(FAILS_PUBLIC))
+    assert together.max_in_flight == 3  # brute force + 2 samples in one batch
+    apart = ScriptedLLM(_brute_or(FAILS_PUBLIC), delay=0.5)
+    alone = _differential(judge, apart, inputs=4, batch=2, max_candidates=4, brute_force_candidate=False,
+                          overlap=False).run(DOUBLE, _state(FAILS_PUBLIC))
+    assert apart.max_in_flight == 2  # the brute force, then the samples
+    # the same calls, candidates and samples either way (the answer cache keys stay the same)
+    assert sorted(c.sample for c in together.calls) == sorted(c.sample for c in apart.calls) == [0, 500, 501, 502]
+    assert [c.id for c in state.candidates] == [c.id for c in alone.candidates]
+    # a candidate that passes already: the brute force may make it decisive, so it comes first
+    first = ScriptedLLM(_brute_or(RIGHT), delay=0.3)
+    state = _differential(judge, first, inputs=4, batch=2).run(DOUBLE, _state(RIGHT))
+    assert first.max_in_flight == 1 and [c.sample for c in first.calls] == [0]
+    assert decisive(state, 1)
+
+
+def test_a_passing_brute_force_joins_when_no_sample_passes_the_public_tests(judge):
+    llm = ScriptedLLM(_brute_or(FAILS_PUBLIC))
+    state = _differential(judge, llm, inputs=4, batch=2, max_candidates=4).run(DOUBLE, _state(FAILS_PUBLIC))
+    ids = [c.id for c in state.candidates]
+    assert ids[-1] == "layer2/differential0/brute_force" and len(ids) == 5  # c0, 3 samples (max 4), brute force
+    assert state.candidates[-1].source == RIGHT and state.candidates[-1].origin.startswith("brute_force:")
+    assert decisive(state, 1) and solved(state, 1) == "layer2/differential0/brute_force"
+    assert any("the brute force does: it joins the candidates" in n for n in state.notes)
+    # not when a sample passes, nor when it is turned off
+    llm = ScriptedLLM(_brute_or(RIGHT_TOO))
+    state = _differential(judge, llm, inputs=4, batch=2, max_candidates=4).run(DOUBLE, _state(FAILS_PUBLIC))
+    assert "layer2/differential0/brute_force" not in [c.id for c in state.candidates]
+    llm = ScriptedLLM(_brute_or(FAILS_PUBLIC))
+    state = _differential(judge, llm, inputs=4, batch=2, max_candidates=4, brute_force_candidate=False).run(
+        DOUBLE, _state(FAILS_PUBLIC))
+    assert "layer2/differential0/brute_force" not in [c.id for c in state.candidates]
+    assert solved(state, 1) is None
+    # a brute force that fails the public test never joins
+    llm = ScriptedLLM(lambda messages, sample: fenced(FAILS_PUBLIC))
+    state = _differential(judge, llm, inputs=4, batch=2, max_candidates=4).run(DOUBLE, _state(FAILS_PUBLIC))
+    assert all(p.origin.split(":")[0] != "brute_force" for p in state.candidates)

@@ -19,6 +19,7 @@ Example::
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 from typing import Callable, Mapping, Sequence, Union
 
@@ -91,9 +92,11 @@ class ScriptedLLM:
     message to the answer (first matching key in insertion order; the key ``""`` matches
     everything, so put it last as a fallback). ``failures`` maps a 0-based call index to
     ``"error"``, ``"rate_limit"`` or ``"timeout"``; a failed call consumes no list answer.
+    ``delay`` makes every call wait that many seconds before it answers, so that calls sent at
+    once overlap; ``max_in_flight`` counts the most that did.
     """
 
-    def __init__(self, script: Script, *, failures: Mapping[int, str] | None = None) -> None:
+    def __init__(self, script: Script, *, failures: Mapping[int, str] | None = None, delay: float = 0.0) -> None:
         for index, kind in (failures or {}).items():
             if kind not in _FAILURES:
                 raise ValueError(f"failures[{index}]: unknown kind {kind!r}; allowed: {sorted(_FAILURES)}")
@@ -101,6 +104,10 @@ class ScriptedLLM:
         self._failures = dict(failures or {})
         self._next = 0
         self._lock = threading.Lock()
+        self._delay = delay
+        self._in_flight = 0
+        self.max_in_flight = 0
+        """Most calls in flight at once (each takes ``delay`` seconds before it answers)."""
         self.calls: list[ScriptedCall] = []
         self.usage = Usage()
         self.usage_by_tag: dict[str, Usage] = defaultdict(Usage)
@@ -122,11 +129,18 @@ class ScriptedLLM:
         answer where a stop string first occurs, as a server does."""
         reservation = meter.reserve(0, max_tokens) if meter is not None else None
         spent = Usage(calls=1)
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
         try:
+            if self._delay:
+                time.sleep(self._delay)
             completion = self._complete(messages, model, temperature, max_tokens, sample, tag, tuple(stop))
             spent = completion.usage
             return completion
         finally:
+            with self._lock:
+                self._in_flight -= 1
             if meter is not None:
                 meter.settle(reservation, spent)
 
