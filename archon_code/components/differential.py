@@ -129,8 +129,15 @@ def observe(judge, problem: Problem, state: State, workers: int = 2) -> State:
             and passes_public(state.verdicts.get(c.id), n_public)]
     if not todo:
         return state
+    tag = getattr(judge, "tag", None)  # the caller's: pool threads trace under it too
+
+    def behave(candidate: Candidate) -> tuple[list[str], dict]:
+        if tag is not None:
+            judge.bind(tag)
+        return _behave(judge, problem, candidate, behaviour.probes)
+
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
-        found = list(pool.map(lambda c: _behave(judge, problem, c, behaviour.probes), todo))
+        found = list(pool.map(behave, todo))
     outputs, shown = dict(behaviour.outputs), dict(behaviour.shown)
     for cand, (keys, views) in zip(todo, found):
         outputs[cand.id] = tuple(keys)

@@ -199,3 +199,21 @@ def test_a_passing_brute_force_joins_when_no_sample_passes_the_public_tests(judg
     llm = ScriptedLLM(lambda messages, sample: fenced(FAILS_PUBLIC))
     state = _differential(judge, llm, inputs=4, batch=2, max_candidates=4).run(DOUBLE, _state(FAILS_PUBLIC))
     assert all(p.origin.split(":")[0] != "brute_force" for p in state.candidates)
+
+
+def test_executions_in_pool_threads_are_traced_under_the_differential_layer(judge, tmp_path):
+    import json
+
+    from archon_code.architecture.trace import GuardedJudge, Tracer
+
+    tracer = Tracer(tmp_path / "trace.jsonl")
+    guarded = GuardedJudge(judge, tracer)
+    guarded.bind("layer2/differential0")  # as the runner binds each component's thread
+    llm = ScriptedLLM(lambda messages, sample: fenced(RIGHT))
+    state = _differential(guarded, llm, inputs=4).run(DOUBLE, _state(CONSTANT, RIGHT, RIGHT_TOO))
+    tracer.close()
+    events = [json.loads(line) for line in (tmp_path / "trace.jsonl").read_text().splitlines()]
+    ran = [e for e in events if e.get("event") == "execution" and e["call"] == "call_function"]
+    assert {c for e in ran for c in e["candidates"]} >= {"c0", "c1", "c2"}  # observed in pool threads
+    assert {e["tag"] for e in events if e.get("event") == "execution"} == {"layer2/differential0"}
+    assert state.behaviour is not None and decisive(state, 1)
