@@ -32,6 +32,7 @@ from archon_code.components.evidence import passes_public, public_passing_refere
 from archon_code.components.generator import sample_programs
 from archon_code.components.state import Behaviour, Failure, Probe, Rejected, State
 from archon_code.components.testgen_parse import parse_asserts, parse_input_list, parse_literal_tests
+from archon_code.components.verifier import verified_ids
 from archon_code.extract import extract_code
 from archon_code.functions import Call
 from archon_code.types import Candidate, Problem
@@ -101,6 +102,21 @@ class _Run:
         """The first batch of samples, asked for while the brute force is written (``overlap``)."""
 
 
+def _carry_tag(judge, call):
+    """``call`` for a pool thread: it binds the calling thread's trace tag first (a
+    :class:`GuardedJudge` traces each execution under the tag bound to its thread), so the
+    pool's executions are traced under the component, not as "runner"."""
+    tag = getattr(judge, "tag", None)
+    if tag is None:
+        return call
+
+    def bound(*args):
+        judge.bind(tag)
+        return call(*args)
+
+    return bound
+
+
 def _behave(judge, problem: Problem, candidate: Candidate, probes: Sequence[Probe]) -> tuple[list[str], dict]:
     """Behaviour keys of ``candidate`` on ``probes`` and how each key is shown."""
     if problem.style == "function":
@@ -129,13 +145,7 @@ def observe(judge, problem: Problem, state: State, workers: int = 2) -> State:
             and passes_public(state.verdicts.get(c.id), n_public)]
     if not todo:
         return state
-    tag = getattr(judge, "tag", None)  # the caller's: pool threads trace under it too
-
-    def behave(candidate: Candidate) -> tuple[list[str], dict]:
-        if tag is not None:
-            judge.bind(tag)
-        return _behave(judge, problem, candidate, behaviour.probes)
-
+    behave = _carry_tag(judge, lambda c: _behave(judge, problem, c, behaviour.probes))
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
         found = list(pool.map(behave, todo))
     outputs, shown = dict(behaviour.outputs), dict(behaviour.shown)
@@ -159,7 +169,7 @@ class Differential(Component):
         with ThreadPoolExecutor(max_workers=3 if self.config.overlap else 1) as pool:
             if state.behaviour is None or not state.behaviour.probes:
                 if self.config.overlap and self._certain_to_sample(problem, state):
-                    run.drawn = pool.submit(self._bound, self._draw, problem, state, 0)
+                    run.drawn = pool.submit(_carry_tag(self.judge, self._draw), problem, state, 0)
                 state = self._start(problem, state, run, pool)
             state = observe(self.judge, problem, state)
             if state.behaviour is not None and state.behaviour.probes:
@@ -174,7 +184,7 @@ class Differential(Component):
 
     def _start(self, problem: Problem, state: State, run: _Run, pool: ThreadPoolExecutor) -> State:
         # overlap: the brute force is asked for while the inputs are made (it needs none of them)
-        asked = (pool.submit(self._bound, self._brute_force, problem, run)
+        asked = (pool.submit(_carry_tag(self.judge, self._brute_force), problem, run)
                  if self.config.brute_force and self.config.overlap else None)
         probes = (self._function_probes(problem, run) if problem.style == "function"
                   else self._stdio_probes(problem, run, pool))
@@ -236,7 +246,7 @@ class Differential(Component):
 
     def _stdio_probes(self, problem: Problem, run: _Run, pool: ThreadPoolExecutor) -> list[Probe]:
         inputs: list[str] = []
-        validator = (pool.submit(self._bound, self._program, problem, "validator", run)
+        validator = (pool.submit(_carry_tag(self.judge, self._program), problem, "validator", run)
                      if self.config.validator and self.config.overlap else None)
         program = self._program(problem, "differential_inputs", run)
         if program is not None:
@@ -297,19 +307,11 @@ class Differential(Component):
 
     # -- more samples ------------------------------------------------------------------
 
-    def _bound(self, call, *args):
-        """``call(*args)`` in a pool thread, its executions traced under this component's tag."""
-        bind = getattr(self.judge, "bind", None)
-        if bind is not None:
-            bind(self.tag)
-        return call(*args)
-
     def _certain_to_sample(self, problem: Problem, state: State) -> bool:
         """The first batch will be drawn whatever the brute force and the inputs turn out to
         be: no candidate passes the public tests, so no cluster exists and nothing is decisive."""
-        n_public = len(problem.public_tests)
         return (bool(self.config.batch) and len(state.candidates) < self.config.max_candidates
-                and not any(passes_public(state.verdicts.get(c.id), n_public) for c in state.candidates))
+                and not verified_ids(state, len(problem.public_tests)))
 
     def _draw(self, problem: Problem, state: State, made: int) -> _Drawn:
         """One batch of samples (the generator's prompt), sample indices from ``made``."""
@@ -322,6 +324,10 @@ class Differential(Component):
         found = [c.model_copy(update={"id": f"{self.tag}#{made + k}"}) for k, c in enumerate(drawn.found)]
         state = state.model_copy(update={"candidates": state.candidates + tuple(found),
                                          "rejected": state.rejected + tuple(drawn.rejected)})
+        return self._judged(problem, state)
+
+    def _judged(self, problem: Problem, state: State) -> State:
+        """New candidates judged on the public tests, the public-passing ones on the inputs."""
         return observe(self.judge, problem, self.evaluate(problem, state, only_missing=True))
 
     def _more(self, problem: Problem, state: State, run: _Run) -> State:
@@ -343,14 +349,12 @@ class Differential(Component):
 
     def _fallback(self, problem: Problem, state: State, run: _Run) -> State:
         """``brute_force_candidate``: the brute force joins when no sampled candidate passes the public tests."""
-        n_public = len(problem.public_tests)
         if (not self.config.brute_force_candidate or run.brute is None
-                or any(passes_public(state.verdicts.get(c.id), n_public) for c in state.candidates)):
+                or verified_ids(state, len(problem.public_tests))):
             return state
         run.notes.append(f"{self.tag}: no sample passes the public tests, the brute force does: "
                          "it joins the candidates")
-        state = state.model_copy(update={"candidates": state.candidates + (run.brute,)})
-        return observe(self.judge, problem, self.evaluate(problem, state, only_missing=True))
+        return self._judged(problem, state.model_copy(update={"candidates": state.candidates + (run.brute,)}))
 
     def _summary(self, problem: Problem, state: State) -> str:
         n_public = len(problem.public_tests)
